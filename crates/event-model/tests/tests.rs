@@ -1,0 +1,178 @@
+//! Integration tests of the event model: serde round trips, protobuf round
+//! trips, validation, and the seed's rules.
+
+use bumpalo::Bump;
+use event_model::proto;
+use event_model::strategies;
+use event_model::{DecodeOptions, EventSeed, Fault, Kind, Limit, OwnedEvent, Trail};
+use proptest::prelude::*;
+use prost::Message;
+use serde::de::DeserializeSeed;
+
+fn decode_json(json: &str, options: DecodeOptions) -> Result<OwnedEvent, (String, String, Option<Fault>)> {
+    let arena = Bump::new();
+    let trail = Trail::new();
+    let mut de = serde_json::Deserializer::from_str(json);
+    match EventSeed::new(&arena, &trail, &options).deserialize(&mut de) {
+        Ok(ev) => match ev.validate() {
+            Ok(()) => Ok(ev.to_owned()),
+            Err(e) => Err((e.path, e.message, Some(Fault::Data))),
+        },
+        Err(e) => Err((trail.path(), e.to_string(), trail.fault())),
+    }
+}
+
+fn json_opts() -> DecodeOptions {
+    DecodeOptions {
+        text_from_any_scalar: true,
+        ..DecodeOptions::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn generated_events_are_valid_and_round_trip_through_json(ev in strategies::event()) {
+        ev.validate().unwrap();
+        let json = serde_json::to_string(&ev).unwrap();
+        let back = decode_json(&json, json_opts()).map_err(|e| TestCaseError::fail(format!("{e:?} in {json}")))?;
+        prop_assert_eq!(&back, &ev);
+        let owned: OwnedEvent = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(owned, ev);
+    }
+
+    #[test]
+    fn generated_events_round_trip_through_prost(ev in strategies::event()) {
+        let msg = proto::Event::from(&ev);
+        let bytes = msg.encode_to_vec();
+        let decoded = proto::Event::decode(bytes.as_slice()).unwrap();
+        let back = OwnedEvent::try_from(&decoded).unwrap();
+        prop_assert_eq!(back, ev.with_sorted_attrs());
+    }
+}
+
+const BASE: &str = r#""id":"e1","seq":1,"ts":1715954400406,"player_id":"p1","region":"eu-west""#;
+
+fn event_with(extra: &str) -> String {
+    format!("{{{BASE},{extra}}}")
+}
+
+#[test]
+fn payload_may_come_before_kind_and_ts_may_be_rfc3339() {
+    let json = r#"{"payload":{"reason":"quit"},"kind":"player_left","id":"e","seq":2,
+        "ts":"2024-05-17T14:00:00.406Z","player_id":"p","region":"r","attrs":{"build":4412}}"#;
+    let ev = decode_json(json, json_opts()).unwrap();
+    assert_eq!(ev.kind(), Kind::PlayerLeft);
+    assert_eq!(ev.ts.millis(), 1_715_954_400_406);
+    assert_eq!(ev.attrs, vec![("build".to_owned(), "4412".to_owned())]);
+}
+
+#[test]
+fn violations_name_the_field() {
+    let cases: &[(&str, &str, &str)] = &[
+        (r#"{"seq":1,"ts":1,"kind":"heartbeat","player_id":"p","region":"r"}"#, "id", "missing required field"),
+        (&event_with(r#""kind":"player_left""#), "payload", "missing required field"),
+        (&event_with(r#""kind":"player_left","payload":{}"#), "payload.reason", "missing required field"),
+        (&event_with(r#""kind":"nope""#), "kind", "unknown kind \"nope\""),
+        (&event_with(r#""kind":"heartbeat","id":"x""#), "id", "duplicate key `id`"),
+        (&event_with(r#""kind":"player_moved","payload":{"position":{"x":1,"y":2},"heading":1,"speed":1}}"#), "payload.position.z", "missing required field"),
+        (&event_with(r#""kind":"treasure_claimed","payload":{"treasure_id":"t","value":1,"position":{"x":1,"y":2,"z":3},"inventory":[{"item":"a","qty":1},{"item":"b","qty":-1}]}"#), "payload.inventory[1].qty", "invalid value"),
+        (&event_with(r#""kind":"heartbeat","ts2":1,"ts2":2"#), "", "duplicate key `ts2`"),
+        (&event_with(r#""kind":"heartbeat","region":"r""#), "region", "duplicate key"),
+        (&event_with(r#""kind":"heartbeat","ts":"2024-02-30T00:00:00Z""#), "ts", "duplicate key"),
+    ];
+    for (json, path, needle) in cases {
+        let (p, msg, _) = decode_json(json, json_opts()).unwrap_err();
+        assert_eq!(&p, path, "{json}: {msg}");
+        assert!(msg.contains(needle), "{json}: {msg:?} lacks {needle:?}");
+    }
+    let bad_ts = r#"{"id":"e","seq":1,"ts":"2024-02-30T00:00:00Z","kind":"heartbeat","player_id":"p","region":"r"}"#;
+    let (p, msg, _) = decode_json(bad_ts, json_opts()).unwrap_err();
+    assert_eq!(p, "ts");
+    assert!(msg.contains("invalid RFC 3339 timestamp"), "{msg}");
+    let long_region = format!(r#"{{"id":"e","seq":1,"ts":1,"kind":"heartbeat","player_id":"p","region":"{}"}}"#, "r".repeat(33));
+    let (p, msg, _) = decode_json(&long_region, json_opts()).unwrap_err();
+    assert_eq!(p, "region");
+    assert!(msg.contains("33 bytes"), "{msg}");
+}
+
+#[test]
+fn unknown_fields_are_skipped_unless_strict() {
+    let json = event_with(r#""kind":"player_left","payload":{"reason":"quit","extra":[1,{"a":2}]},"future":{"x":1}"#);
+    assert!(decode_json(&json, json_opts()).is_ok());
+    let strict = DecodeOptions { strict: true, ..json_opts() };
+    let (p, msg, _) = decode_json(&json, strict).unwrap_err();
+    assert_eq!(p, "payload");
+    assert!(msg.contains("unknown field `extra`"), "{msg}");
+    // A field of another kind is unknown for this one.
+    let json = event_with(r#""kind":"player_left","payload":{"reason":"quit","skill":"not a number"}"#);
+    assert!(decode_json(&json, json_opts()).is_ok());
+}
+
+#[test]
+fn limits_are_named_and_count_skipped_content() {
+    let tight = DecodeOptions {
+        limits: event_model::Limits { max_depth: 4, max_items: 3, max_string_bytes: 10, ..Default::default() },
+        ..json_opts()
+    };
+    let deep = event_with(r#""kind":"heartbeat","skip":[[[[[1]]]]]"#);
+    let (_, msg, fault) = decode_json(&deep, tight).unwrap_err();
+    assert_eq!(fault, Some(Fault::Limit(Limit::Depth)), "{msg}");
+    assert!(msg.contains("max_depth (4)"), "{msg}");
+    let many = event_with(r#""kind":"heartbeat","skip":[1,2,3,4]"#);
+    let (_, msg, fault) = decode_json(&many, tight).unwrap_err();
+    assert_eq!(fault, Some(Fault::Limit(Limit::Items)), "{msg}");
+    let long = event_with(r#""kind":"heartbeat","skip":"12345678901""#);
+    let (_, msg, fault) = decode_json(&long, tight).unwrap_err();
+    assert_eq!(fault, Some(Fault::Limit(Limit::StringBytes)), "{msg}");
+}
+
+#[test]
+fn canonical_json_has_the_spec_order() {
+    let arena = Bump::new();
+    let ev: OwnedEvent = serde_json::from_str(&event_with(
+        r#""attrs":{"b":"2"},"match_id":"m","payload":{"note":null,"hint_used":false,"points":3,"tags":[],"position":{"z":0.1,"y":2,"x":1.5},"zone":"z","clue_id":"c"},"kind":"clue_found""#,
+    ))
+    .unwrap();
+    let json = serde_json::to_string(&ev.as_view(&arena)).unwrap();
+    assert_eq!(
+        json,
+        r#"{"id":"e1","seq":1,"ts":1715954400406,"kind":"clue_found","player_id":"p1","match_id":"m","region":"eu-west","attrs":{"b":"2"},"payload":{"clue_id":"c","zone":"z","position":{"x":1.5,"y":2.0,"z":0.1},"tags":[],"points":3,"hint_used":false}}"#
+    );
+}
+
+#[test]
+fn strings_are_borrowed_when_the_format_lends_them() {
+    let json = event_with(r#""kind":"heartbeat""#);
+    let arena = Bump::new();
+    let trail = Trail::new();
+    let opts = json_opts();
+    let mut de = serde_json::Deserializer::from_str(&json);
+    let ev = EventSeed::new(&arena, &trail, &opts).deserialize(&mut de).unwrap();
+    let range = json.as_bytes().as_ptr_range();
+    assert!(range.contains(&ev.id.as_ptr()));
+    assert!(range.contains(&ev.region.as_ptr()));
+}
+
+#[test]
+fn proto_defaults_stand_in_for_absence() {
+    let arena = Bump::new();
+    let mut msg = proto::Event::from(&event_model::corpus::corpus(1, 1)[0]);
+    msg.region.clear();
+    assert_eq!(msg.view(&arena).unwrap_err().path, "region");
+    msg.region = "r".into();
+    msg.payload = None;
+    let e = msg.view(&arena).unwrap_err();
+    assert_eq!((e.path.as_str(), e.message.as_str()), ("payload", "missing required field"));
+}
+
+#[test]
+fn the_proto_file_declares_what_the_types_carry() {
+    let text = event_model::proto::PROTO_FILE;
+    assert!(text.contains("package veltrix.events.v1;"));
+    assert!(text.contains("oneof payload"));
+    for kind in Kind::ALL {
+        assert!(text.contains(&format!(" {} = ", kind.name())), "{kind}");
+    }
+}

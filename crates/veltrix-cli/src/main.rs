@@ -1,0 +1,2 @@
+//! The `veltrix` command line (filled in by the CLI work).
+fn main() {}
