@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod frames;
 
 pub use bumpalo::Bump;
 pub use error::{Category, DecodeError, Position};

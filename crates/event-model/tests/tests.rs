@@ -113,14 +113,14 @@ fn unknown_fields_are_skipped_unless_strict() {
 #[test]
 fn limits_are_named_and_count_skipped_content() {
     let tight = DecodeOptions {
-        limits: event_model::Limits { max_depth: 4, max_items: 3, max_string_bytes: 10, ..Default::default() },
+        limits: event_model::Limits { max_depth: 4, max_items: 12, max_string_bytes: 10, ..Default::default() },
         ..json_opts()
     };
     let deep = event_with(r#""kind":"heartbeat","skip":[[[[[1]]]]]"#);
     let (_, msg, fault) = decode_json(&deep, tight).unwrap_err();
     assert_eq!(fault, Some(Fault::Limit(Limit::Depth)), "{msg}");
     assert!(msg.contains("max_depth (4)"), "{msg}");
-    let many = event_with(r#""kind":"heartbeat","skip":[1,2,3,4]"#);
+    let many = event_with(r#""kind":"heartbeat","skip":[1,2,3,4,5,6,7,8,9,10,11,12,13]"#);
     let (_, msg, fault) = decode_json(&many, tight).unwrap_err();
     assert_eq!(fault, Some(Fault::Limit(Limit::Items)), "{msg}");
     let long = event_with(r#""kind":"heartbeat","skip":"12345678901""#);
