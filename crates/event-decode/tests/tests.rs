@@ -1,0 +1,7 @@
+//! The event-decode integration tests: one binary, one module per decoder
+//! family, sharing a counting allocator and helpers.
+
+mod alloc;
+mod json;
+mod protobuf;
+mod yaml;
