@@ -54,16 +54,59 @@ impl SplitMix64 {
 }
 
 const REGIONS: &[&str] = &[
-    "us-east-1", "us-west-2", "eu-west", "eu-central", "ap-south", "ap-northeast", "sa-east",
+    "us-east-1",
+    "us-west-2",
+    "eu-west",
+    "eu-central",
+    "ap-south",
+    "ap-northeast",
+    "sa-east",
 ];
 const PLATFORMS: &[&str] = &["ios", "android", "pc", "switch", "ps5", "xbox"];
-const CLIENTS: &[&str] = &["ios-5.2.1", "android-5.2.0", "pc-5.1.9", "switch-5.0.3", "web-5.2.1"];
-const ZONES: &[&str] = &["cliffside", "harbor", "old-town", "lighthouse", "caves", "market", "forest"];
-const TAGS: &[&str] = &["coastal", "riddle", "night", "bonus", "hidden", "timed", "team", "rare"];
-const REASONS: &[&str] = &["quit", "timeout", "kicked", "crash", "match_over", "network_lost"];
-const MAPS: &[&str] = &["harbor-bay", "sunken-city", "jungle-ruins", "ice-caves", "desert-oasis"];
+const CLIENTS: &[&str] = &[
+    "ios-5.2.1",
+    "android-5.2.0",
+    "pc-5.1.9",
+    "switch-5.0.3",
+    "web-5.2.1",
+];
+const ZONES: &[&str] = &[
+    "cliffside",
+    "harbor",
+    "old-town",
+    "lighthouse",
+    "caves",
+    "market",
+    "forest",
+];
+const TAGS: &[&str] = &[
+    "coastal", "riddle", "night", "bonus", "hidden", "timed", "team", "rare",
+];
+const REASONS: &[&str] = &[
+    "quit",
+    "timeout",
+    "kicked",
+    "crash",
+    "match_over",
+    "network_lost",
+];
+const MAPS: &[&str] = &[
+    "harbor-bay",
+    "sunken-city",
+    "jungle-ruins",
+    "ice-caves",
+    "desert-oasis",
+];
 const MODES: &[&str] = &["solo", "duo", "squad", "ranked", "casual", "timed-hunt"];
-const ITEMS: &[&str] = &["gold_coin", "ruby", "old_map", "compass", "silver_key", "pearl", "spyglass"];
+const ITEMS: &[&str] = &[
+    "gold_coin",
+    "ruby",
+    "old_map",
+    "compass",
+    "silver_key",
+    "pearl",
+    "spyglass",
+];
 const NOTES: &[&str] = &[
     "found under the fourth plank of the old pier at low tide.",
     "behind the waterfall, left of the mossy stone.",
@@ -133,7 +176,11 @@ impl Generator {
         let roll = r.below(100);
         let region = r.pick(REGIONS).to_owned();
         let match_id = if r.chance(85) {
-            Some(format!("m-202405{:02}-{:04}", r.range(1, 31), r.below(10_000)))
+            Some(format!(
+                "m-202405{:02}-{:04}",
+                r.range(1, 31),
+                r.below(10_000)
+            ))
         } else {
             None
         };
@@ -145,7 +192,10 @@ impl Generator {
             attrs.push(("session".to_owned(), format!("s{:x}", r.next_u64() >> 20)));
         }
         if r.chance(25) {
-            attrs.push(("tier".to_owned(), r.pick(&["gold", "silver", "bronze"]).to_owned()));
+            attrs.push((
+                "tier".to_owned(),
+                r.pick(&["gold", "silver", "bronze"]).to_owned(),
+            ));
         }
         let payload = match roll {
             0..=29 => OwnedPayload::PlayerMoved {

@@ -112,6 +112,12 @@ mod tests {
             assert!(Kind::NAMES.contains(k.name()));
         }
         assert_eq!(Kind::from_name("clue"), None);
-        assert!("nope".parse::<Kind>().unwrap_err().to_string().contains("heartbeat"));
+        assert!(
+            "nope"
+                .parse::<Kind>()
+                .unwrap_err()
+                .to_string()
+                .contains("heartbeat")
+        );
     }
 }

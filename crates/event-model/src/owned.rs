@@ -30,9 +30,19 @@ pub struct OwnedEvent {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(missing_docs)] // Each variant mirrors the view payload of the same name.
 pub enum OwnedPayload {
-    PlayerJoined { skill: u32, platform: String, party: Vec<String> },
-    PlayerLeft { reason: String },
-    PlayerMoved { position: Vec3, heading: f32, speed: f32 },
+    PlayerJoined {
+        skill: u32,
+        platform: String,
+        party: Vec<String>,
+    },
+    PlayerLeft {
+        reason: String,
+    },
+    PlayerMoved {
+        position: Vec3,
+        heading: f32,
+        speed: f32,
+    },
     ClueFound {
         clue_id: String,
         zone: String,
@@ -49,8 +59,17 @@ pub enum OwnedPayload {
         /// `(item, qty)` stacks.
         inventory: Vec<(String, u32)>,
     },
-    MatchRequested { skill: u32, party: Vec<String>, modes: Vec<String>, max_latency_ms: u32 },
-    MatchStarted { map: String, mode: String, players: Vec<String> },
+    MatchRequested {
+        skill: u32,
+        party: Vec<String>,
+        modes: Vec<String>,
+        max_latency_ms: u32,
+    },
+    MatchStarted {
+        map: String,
+        mode: String,
+        players: Vec<String>,
+    },
     MatchEnded {
         winner: Option<String>,
         /// `(player_id, score)` pairs.
@@ -178,52 +197,70 @@ impl OwnedEvent {
                 value: v.as_str(),
             })),
             payload: match &self.payload {
-                OwnedPayload::PlayerJoined { skill, platform, party } => {
-                    Payload::PlayerJoined(view::PlayerJoined {
-                        skill: *skill,
-                        platform,
-                        party: str_slice(arena, party),
-                    })
-                }
+                OwnedPayload::PlayerJoined {
+                    skill,
+                    platform,
+                    party,
+                } => Payload::PlayerJoined(view::PlayerJoined {
+                    skill: *skill,
+                    platform,
+                    party: str_slice(arena, party),
+                }),
                 OwnedPayload::PlayerLeft { reason } => {
                     Payload::PlayerLeft(view::PlayerLeft { reason })
                 }
-                OwnedPayload::PlayerMoved { position, heading, speed } => {
-                    Payload::PlayerMoved(view::PlayerMoved {
-                        position: *position,
-                        heading: *heading,
-                        speed: *speed,
-                    })
-                }
-                OwnedPayload::ClueFound { clue_id, zone, position, tags, points, hint_used, note } => {
-                    Payload::ClueFound(view::ClueFound {
-                        clue_id,
-                        zone,
-                        position: *position,
-                        tags: str_slice(arena, tags),
-                        points: *points,
-                        hint_used: *hint_used,
-                        note: note.as_deref(),
-                    })
-                }
-                OwnedPayload::TreasureClaimed { treasure_id, value, position, inventory } => {
-                    Payload::TreasureClaimed(view::TreasureClaimed {
-                        treasure_id,
-                        value: *value,
-                        position: *position,
-                        inventory: arena.alloc_slice_fill_iter(inventory.iter().map(
-                            |(item, qty)| view::InventoryItem { item, qty: *qty },
-                        )),
-                    })
-                }
-                OwnedPayload::MatchRequested { skill, party, modes, max_latency_ms } => {
-                    Payload::MatchRequested(view::MatchRequested {
-                        skill: *skill,
-                        party: str_slice(arena, party),
-                        modes: str_slice(arena, modes),
-                        max_latency_ms: *max_latency_ms,
-                    })
-                }
+                OwnedPayload::PlayerMoved {
+                    position,
+                    heading,
+                    speed,
+                } => Payload::PlayerMoved(view::PlayerMoved {
+                    position: *position,
+                    heading: *heading,
+                    speed: *speed,
+                }),
+                OwnedPayload::ClueFound {
+                    clue_id,
+                    zone,
+                    position,
+                    tags,
+                    points,
+                    hint_used,
+                    note,
+                } => Payload::ClueFound(view::ClueFound {
+                    clue_id,
+                    zone,
+                    position: *position,
+                    tags: str_slice(arena, tags),
+                    points: *points,
+                    hint_used: *hint_used,
+                    note: note.as_deref(),
+                }),
+                OwnedPayload::TreasureClaimed {
+                    treasure_id,
+                    value,
+                    position,
+                    inventory,
+                } => Payload::TreasureClaimed(view::TreasureClaimed {
+                    treasure_id,
+                    value: *value,
+                    position: *position,
+                    inventory: arena.alloc_slice_fill_iter(
+                        inventory
+                            .iter()
+                            .map(|(item, qty)| view::InventoryItem { item, qty: *qty }),
+                    ),
+                }),
+                OwnedPayload::MatchRequested {
+                    skill,
+                    party,
+                    modes,
+                    max_latency_ms,
+                } => Payload::MatchRequested(view::MatchRequested {
+                    skill: *skill,
+                    party: str_slice(arena, party),
+                    modes: str_slice(arena, modes),
+                    max_latency_ms: *max_latency_ms,
+                }),
                 OwnedPayload::MatchStarted { map, mode, players } => {
                     Payload::MatchStarted(view::MatchStarted {
                         map,
@@ -235,7 +272,10 @@ impl OwnedEvent {
                     Payload::MatchEnded(view::MatchEnded {
                         winner: winner.as_deref(),
                         scores: arena.alloc_slice_fill_iter(scores.iter().map(
-                            |(player_id, score)| view::Score { player_id, score: *score },
+                            |(player_id, score)| view::Score {
+                                player_id,
+                                score: *score,
+                            },
                         )),
                     })
                 }

@@ -22,12 +22,21 @@ pub const PROTO_FILE: &str = include_str!("../proto/veltrix_events_v1.proto");
 
 impl From<view::Vec3> for generated::Vec3 {
     fn from(v: view::Vec3) -> Self {
-        generated::Vec3 { x: v.x, y: v.y, z: v.z }
+        generated::Vec3 {
+            x: v.x,
+            y: v.y,
+            z: v.z,
+        }
     }
 }
 
 fn vec3(v: Option<&generated::Vec3>) -> view::Vec3 {
-    v.map(|v| view::Vec3 { x: v.x, y: v.y, z: v.z }).unwrap_or_default()
+    v.map(|v| view::Vec3 {
+        x: v.x,
+        y: v.y,
+        z: v.z,
+    })
+    .unwrap_or_default()
 }
 
 fn strings(list: &[&str]) -> Vec<String> {

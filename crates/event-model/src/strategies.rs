@@ -11,12 +11,62 @@ use proptest::prelude::*;
 use crate::{OwnedEvent, OwnedPayload, Timestamp, Vec3};
 
 const AWKWARD: &[&str] = &[
-    "4412", "true", "false", "null", "Null", "~", "yes", "no", "1e3", "0x1F", "0o17", ".inf",
-    "-.inf", ".nan", "+12", "-0", "1_000", " leading", "trailing ", "a: b", "a:b", "# hash",
-    "hash #tag", "line\nbreak", "two\n\nlines", "quote\"s", "'single'", "back\\slash",
-    "tab\there", "cr\rhere", "ünïcödé", "emoji 🎯", "日本語", "- dash", "[x]", "{y}", "*alias",
-    "&anchor", "!tag", "%dir", "@at", "`tick`", "|", ">", "---", "...", "?", "a,b", "\u{7f}del",
-    "\u{85}nel", "\u{feff}bom", "\u{2028}sep", "\u{1}ctl", " ", "x ", "2024-05-17T14:00:00Z",
+    "4412",
+    "true",
+    "false",
+    "null",
+    "Null",
+    "~",
+    "yes",
+    "no",
+    "1e3",
+    "0x1F",
+    "0o17",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "+12",
+    "-0",
+    "1_000",
+    " leading",
+    "trailing ",
+    "a: b",
+    "a:b",
+    "# hash",
+    "hash #tag",
+    "line\nbreak",
+    "two\n\nlines",
+    "quote\"s",
+    "'single'",
+    "back\\slash",
+    "tab\there",
+    "cr\rhere",
+    "ünïcödé",
+    "emoji 🎯",
+    "日本語",
+    "- dash",
+    "[x]",
+    "{y}",
+    "*alias",
+    "&anchor",
+    "!tag",
+    "%dir",
+    "@at",
+    "`tick`",
+    "|",
+    ">",
+    "---",
+    "...",
+    "?",
+    "a,b",
+    "\u{7f}del",
+    "\u{85}nel",
+    "\u{feff}bom",
+    "\u{2028}sep",
+    "\u{1}ctl",
+    " ",
+    "x ",
+    "2024-05-17T14:00:00Z",
 ];
 
 /// A non-empty string: mostly plain identifiers, often an awkward case.
@@ -64,26 +114,69 @@ fn texts(max: usize) -> impl Strategy<Value = Vec<String>> {
 /// A payload of any kind.
 pub fn payload() -> impl Strategy<Value = OwnedPayload> {
     prop_oneof![
-        (any::<u32>(), any_text(), texts(4))
-            .prop_map(|(skill, platform, party)| OwnedPayload::PlayerJoined { skill, platform, party }),
+        (any::<u32>(), any_text(), texts(4)).prop_map(|(skill, platform, party)| {
+            OwnedPayload::PlayerJoined {
+                skill,
+                platform,
+                party,
+            }
+        }),
         any_text().prop_map(|reason| OwnedPayload::PlayerLeft { reason }),
-        (vec3(), finite_f32(), finite_f32())
-            .prop_map(|(position, heading, speed)| OwnedPayload::PlayerMoved { position, heading, speed }),
-        (any_text(), any_text(), vec3(), texts(5), any::<u32>(), any::<bool>(), proptest::option::of(any_text()))
-            .prop_map(|(clue_id, zone, position, tags, points, hint_used, note)| OwnedPayload::ClueFound {
-                clue_id, zone, position, tags, points, hint_used, note,
+        (vec3(), finite_f32(), finite_f32()).prop_map(|(position, heading, speed)| {
+            OwnedPayload::PlayerMoved {
+                position,
+                heading,
+                speed,
+            }
+        }),
+        (
+            any_text(),
+            any_text(),
+            vec3(),
+            texts(5),
+            any::<u32>(),
+            any::<bool>(),
+            proptest::option::of(any_text())
+        )
+            .prop_map(|(clue_id, zone, position, tags, points, hint_used, note)| {
+                OwnedPayload::ClueFound {
+                    clue_id,
+                    zone,
+                    position,
+                    tags,
+                    points,
+                    hint_used,
+                    note,
+                }
             }),
-        (any_text(), any::<u64>(), vec3(), vec((any_text(), any::<u32>()), 0..4))
-            .prop_map(|(treasure_id, value, position, inventory)| OwnedPayload::TreasureClaimed {
-                treasure_id, value, position, inventory,
+        (
+            any_text(),
+            any::<u64>(),
+            vec3(),
+            vec((any_text(), any::<u32>()), 0..4)
+        )
+            .prop_map(|(treasure_id, value, position, inventory)| {
+                OwnedPayload::TreasureClaimed {
+                    treasure_id,
+                    value,
+                    position,
+                    inventory,
+                }
             }),
-        (any::<u32>(), texts(4), texts(3), any::<u32>())
-            .prop_map(|(skill, party, modes, max_latency_ms)| OwnedPayload::MatchRequested {
-                skill, party, modes, max_latency_ms,
-            }),
+        (any::<u32>(), texts(4), texts(3), any::<u32>()).prop_map(
+            |(skill, party, modes, max_latency_ms)| OwnedPayload::MatchRequested {
+                skill,
+                party,
+                modes,
+                max_latency_ms,
+            }
+        ),
         (any_text(), any_text(), texts(6))
             .prop_map(|(map, mode, players)| OwnedPayload::MatchStarted { map, mode, players }),
-        (proptest::option::of(any_text()), vec((any_text(), any::<i64>()), 0..5))
+        (
+            proptest::option::of(any_text()),
+            vec((any_text(), any::<i64>()), 0..5)
+        )
             .prop_map(|(winner, scores)| OwnedPayload::MatchEnded { winner, scores }),
         Just(OwnedPayload::Heartbeat),
     ]
@@ -114,14 +207,16 @@ pub fn event() -> impl Strategy<Value = OwnedEvent> {
         attrs(),
         payload(),
     )
-        .prop_map(|(id, seq, ts, player_id, match_id, region, attrs, payload)| OwnedEvent {
-            id,
-            seq,
-            ts: Timestamp(ts),
-            player_id,
-            match_id,
-            region,
-            attrs,
-            payload,
-        })
+        .prop_map(
+            |(id, seq, ts, player_id, match_id, region, attrs, payload)| OwnedEvent {
+                id,
+                seq,
+                ts: Timestamp(ts),
+                player_id,
+                match_id,
+                region,
+                attrs,
+                payload,
+            },
+        )
 }

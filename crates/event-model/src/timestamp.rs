@@ -60,8 +60,7 @@ impl Timestamp {
     /// Formats as RFC 3339 in UTC with milliseconds (`2024-05-17T14:00:00.406Z`),
     /// or `None` when the instant is outside the years 0000..=9999.
     pub fn to_rfc3339(self) -> Option<String> {
-        let dt =
-            OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000).ok()?;
+        let dt = OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000).ok()?;
         if !(0..=9999).contains(&dt.year()) {
             return None;
         }
@@ -109,7 +108,10 @@ mod tests {
 
     #[test]
     fn negative_millis_format_before_the_epoch() {
-        assert_eq!(Timestamp(-1).to_rfc3339().unwrap(), "1969-12-31T23:59:59.999Z");
+        assert_eq!(
+            Timestamp(-1).to_rfc3339().unwrap(),
+            "1969-12-31T23:59:59.999Z"
+        );
         assert_eq!(Timestamp(i64::MAX).to_rfc3339(), None);
     }
 }

@@ -47,7 +47,10 @@ fn check_float(path: &str, v: f32) -> Result<(), ValidationError> {
     if v.is_finite() {
         Ok(())
     } else {
-        Err(ValidationError::new(path, format!("must be finite, found {v}")))
+        Err(ValidationError::new(
+            path,
+            format!("must be finite, found {v}"),
+        ))
     }
 }
 

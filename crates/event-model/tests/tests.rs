@@ -9,7 +9,10 @@ use proptest::prelude::*;
 use prost::Message;
 use serde::de::DeserializeSeed;
 
-fn decode_json(json: &str, options: DecodeOptions) -> Result<OwnedEvent, (String, String, Option<Fault>)> {
+fn decode_json(
+    json: &str,
+    options: DecodeOptions,
+) -> Result<OwnedEvent, (String, String, Option<Fault>)> {
     let arena = Bump::new();
     let trail = Trail::new();
     let mut de = serde_json::Deserializer::from_str(json);
@@ -71,16 +74,60 @@ fn payload_may_come_before_kind_and_ts_may_be_rfc3339() {
 #[test]
 fn violations_name_the_field() {
     let cases: &[(&str, &str, &str)] = &[
-        (r#"{"seq":1,"ts":1,"kind":"heartbeat","player_id":"p","region":"r"}"#, "id", "missing required field"),
-        (&event_with(r#""kind":"player_left""#), "payload", "missing required field"),
-        (&event_with(r#""kind":"player_left","payload":{}"#), "payload.reason", "missing required field"),
-        (&event_with(r#""kind":"nope""#), "kind", "unknown kind \"nope\""),
-        (&event_with(r#""kind":"heartbeat","id":"x""#), "id", "duplicate key `id`"),
-        (&event_with(r#""kind":"player_moved","payload":{"position":{"x":1,"y":2},"heading":1,"speed":1}}"#), "payload.position.z", "missing required field"),
-        (&event_with(r#""kind":"treasure_claimed","payload":{"treasure_id":"t","value":1,"position":{"x":1,"y":2,"z":3},"inventory":[{"item":"a","qty":1},{"item":"b","qty":-1}]}"#), "payload.inventory[1].qty", "invalid value"),
-        (&event_with(r#""kind":"heartbeat","ts2":1,"ts2":2"#), "", "duplicate key `ts2`"),
-        (&event_with(r#""kind":"heartbeat","region":"r""#), "region", "duplicate key"),
-        (&event_with(r#""kind":"heartbeat","ts":"2024-02-30T00:00:00Z""#), "ts", "duplicate key"),
+        (
+            r#"{"seq":1,"ts":1,"kind":"heartbeat","player_id":"p","region":"r"}"#,
+            "id",
+            "missing required field",
+        ),
+        (
+            &event_with(r#""kind":"player_left""#),
+            "payload",
+            "missing required field",
+        ),
+        (
+            &event_with(r#""kind":"player_left","payload":{}"#),
+            "payload.reason",
+            "missing required field",
+        ),
+        (
+            &event_with(r#""kind":"nope""#),
+            "kind",
+            "unknown kind \"nope\"",
+        ),
+        (
+            &event_with(r#""kind":"heartbeat","id":"x""#),
+            "id",
+            "duplicate key `id`",
+        ),
+        (
+            &event_with(
+                r#""kind":"player_moved","payload":{"position":{"x":1,"y":2},"heading":1,"speed":1}}"#,
+            ),
+            "payload.position.z",
+            "missing required field",
+        ),
+        (
+            &event_with(
+                r#""kind":"treasure_claimed","payload":{"treasure_id":"t","value":1,"position":{"x":1,"y":2,"z":3},"inventory":[{"item":"a","qty":1},{"item":"b","qty":-1}]}"#,
+            ),
+            "payload.inventory[1].qty",
+            "invalid value",
+        ),
+        (
+            &event_with(r#""kind":"heartbeat","ts2":1,"ts2":2"#),
+            "",
+            "duplicate key `ts2`",
+        ),
+        (
+            &event_with(r#""kind":"heartbeat","region":"r""#),
+            "region",
+            "duplicate key",
+        ),
+        (
+            &event_with(r#""kind":"heartbeat","ts":"2024-02-30T00:00:00Z""#),
+            "ts",
+            "duplicate key",
+        ),
     ];
     for (json, path, needle) in cases {
         let (p, msg, _) = decode_json(json, json_opts()).unwrap_err();
@@ -91,7 +138,10 @@ fn violations_name_the_field() {
     let (p, msg, _) = decode_json(bad_ts, json_opts()).unwrap_err();
     assert_eq!(p, "ts");
     assert!(msg.contains("invalid RFC 3339 timestamp"), "{msg}");
-    let long_region = format!(r#"{{"id":"e","seq":1,"ts":1,"kind":"heartbeat","player_id":"p","region":"{}"}}"#, "r".repeat(33));
+    let long_region = format!(
+        r#"{{"id":"e","seq":1,"ts":1,"kind":"heartbeat","player_id":"p","region":"{}"}}"#,
+        "r".repeat(33)
+    );
     let (p, msg, _) = decode_json(&long_region, json_opts()).unwrap_err();
     assert_eq!(p, "region");
     assert!(msg.contains("33 bytes"), "{msg}");
@@ -99,21 +149,32 @@ fn violations_name_the_field() {
 
 #[test]
 fn unknown_fields_are_skipped_unless_strict() {
-    let json = event_with(r#""kind":"player_left","payload":{"reason":"quit","extra":[1,{"a":2}]},"future":{"x":1}"#);
+    let json = event_with(
+        r#""kind":"player_left","payload":{"reason":"quit","extra":[1,{"a":2}]},"future":{"x":1}"#,
+    );
     assert!(decode_json(&json, json_opts()).is_ok());
-    let strict = DecodeOptions { strict: true, ..json_opts() };
+    let strict = DecodeOptions {
+        strict: true,
+        ..json_opts()
+    };
     let (p, msg, _) = decode_json(&json, strict).unwrap_err();
     assert_eq!(p, "payload");
     assert!(msg.contains("unknown field `extra`"), "{msg}");
     // A field of another kind is unknown for this one.
-    let json = event_with(r#""kind":"player_left","payload":{"reason":"quit","skill":"not a number"}"#);
+    let json =
+        event_with(r#""kind":"player_left","payload":{"reason":"quit","skill":"not a number"}"#);
     assert!(decode_json(&json, json_opts()).is_ok());
 }
 
 #[test]
 fn limits_are_named_and_count_skipped_content() {
     let tight = DecodeOptions {
-        limits: event_model::Limits { max_depth: 4, max_items: 12, max_string_bytes: 10, ..Default::default() },
+        limits: event_model::Limits {
+            max_depth: 4,
+            max_items: 12,
+            max_string_bytes: 10,
+            ..Default::default()
+        },
         ..json_opts()
     };
     let deep = event_with(r#""kind":"heartbeat","skip":[[[[[1]]]]]"#);
@@ -149,7 +210,9 @@ fn strings_are_borrowed_when_the_format_lends_them() {
     let trail = Trail::new();
     let opts = json_opts();
     let mut de = serde_json::Deserializer::from_str(&json);
-    let ev = EventSeed::new(&arena, &trail, &opts).deserialize(&mut de).unwrap();
+    let ev = EventSeed::new(&arena, &trail, &opts)
+        .deserialize(&mut de)
+        .unwrap();
     let range = json.as_bytes().as_ptr_range();
     assert!(range.contains(&ev.id.as_ptr()));
     assert!(range.contains(&ev.region.as_ptr()));
@@ -164,7 +227,10 @@ fn proto_defaults_stand_in_for_absence() {
     msg.region = "r".into();
     msg.payload = None;
     let e = msg.view(&arena).unwrap_err();
-    assert_eq!((e.path.as_str(), e.message.as_str()), ("payload", "missing required field"));
+    assert_eq!(
+        (e.path.as_str(), e.message.as_str()),
+        ("payload", "missing required field")
+    );
 }
 
 #[test]

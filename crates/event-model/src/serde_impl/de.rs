@@ -99,7 +99,12 @@ impl<'a, 't> Ctx<'a, 't> {
     }
 
     /// Reads one field's value with `seed`, with `name` on the trail.
-    fn field<'de, A, S>(&self, map: &mut A, name: &'static str, seed: S) -> Result<S::Value, A::Error>
+    fn field<'de, A, S>(
+        &self,
+        map: &mut A,
+        name: &'static str,
+        seed: S,
+    ) -> Result<S::Value, A::Error>
     where
         A: MapAccess<'de>,
         S: DeserializeSeed<'de>,
@@ -363,7 +368,7 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for FieldKey<'a, '_> {
     }
 }
 
-impl<'de: 'a, 'a> FieldKey<'a, '_> {
+impl<'a> FieldKey<'a, '_> {
     fn lookup<E: de::Error>(self, v: &str) -> Result<Result<usize, ()>, E> {
         self.ctx.check_str(v)?;
         match self.names.iter().position(|n| *n == v) {
@@ -520,9 +525,11 @@ impl<'de> Visitor<'de> for Ts<'_, '_> {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
-        i64::try_from(v)
-            .map(Timestamp)
-            .map_err(|_| self.0.data(format_args!("timestamp {v} is out of range for i64 milliseconds")))
+        i64::try_from(v).map(Timestamp).map_err(|_| {
+            self.0.data(format_args!(
+                "timestamp {v} is out of range for i64 milliseconds"
+            ))
+        })
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
@@ -589,7 +596,11 @@ where
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let ctx = self.ctx.enter()?;
-        let hint = seq.size_hint().unwrap_or(4).min(ctx.opts.limits.max_items).min(64);
+        let hint = seq
+            .size_hint()
+            .unwrap_or(4)
+            .min(ctx.opts.limits.max_items)
+            .min(64);
         let mut out = BumpVec::with_capacity_in(hint, ctx.arena);
         loop {
             ctx.trail.push(Segment::Index(out.len()));
@@ -875,14 +886,32 @@ impl<'de: 'a, 'a> Visitor<'de> for PayloadSeed<'a, '_> {
                 12 => f.note = ctx.field(&mut map, name, OptText(ctx))?,
                 13 => f.treasure_id = ctx.field(&mut map, name, Text(ctx))?,
                 14 => f.value = ctx.field(&mut map, name, prim())?,
-                15 => f.inventory = ctx.field(&mut map, name, List { ctx, item: ItemSeed })?,
+                15 => {
+                    f.inventory = ctx.field(
+                        &mut map,
+                        name,
+                        List {
+                            ctx,
+                            item: ItemSeed,
+                        },
+                    )?
+                }
                 16 => f.modes = text_list(ctx, &mut map, name)?,
                 17 => f.max_latency_ms = ctx.field(&mut map, name, prim())?,
                 18 => f.map = ctx.field(&mut map, name, Text(ctx))?,
                 19 => f.mode = ctx.field(&mut map, name, Text(ctx))?,
                 20 => f.players = text_list(ctx, &mut map, name)?,
                 21 => f.winner = ctx.field(&mut map, name, OptText(ctx))?,
-                _ => f.scores = ctx.field(&mut map, name, List { ctx, item: ScoreSeed })?,
+                _ => {
+                    f.scores = ctx.field(
+                        &mut map,
+                        name,
+                        List {
+                            ctx,
+                            item: ScoreSeed,
+                        },
+                    )?
+                }
             }
             f.present |= 1 << i;
         }
