@@ -23,6 +23,8 @@
 
 mod error;
 pub mod frames;
+#[cfg(feature = "json")]
+pub mod json;
 
 pub use bumpalo::Bump;
 pub use error::{Category, DecodeError, Position};
