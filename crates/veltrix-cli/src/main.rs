@@ -1,2 +1,85 @@
-//! The `veltrix` command line (filled in by the CLI work).
-fn main() {}
+//! # veltrix: the command line
+//!
+//! `convert`, `validate`, `gen` and `route` (SPEC section 5) over streams of
+//! events: YAML documents, JSON lines or length-delimited protobuf, read from
+//! a file or standard input one frame at a time and written to buffered
+//! standard output, so memory stays flat however long the stream is.
+//!
+//! Exit status: 0 all good, 1 bad data (each bad event reported on stderr in
+//! one line with its event number, position and field path), 2 bad usage or
+//! configuration.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod args;
+mod codec;
+mod convert;
+mod generate;
+mod io;
+mod route;
+mod stream;
+mod validate;
+
+use std::fmt;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+/// How a run ended, when it ran to its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Every event was good.
+    Clean,
+    /// At least one bad event (already reported on stderr).
+    BadData,
+}
+
+impl Status {
+    /// `Clean` when no event was bad.
+    pub fn from_bad(bad: u64) -> Status {
+        if bad == 0 {
+            Status::Clean
+        } else {
+            Status::BadData
+        }
+    }
+}
+
+/// Bad usage or configuration: exit status 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl fmt::Display for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+fn main() -> ExitCode {
+    // clap exits with status 2 on a usage error and 0 for --help/--version.
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Convert(a) => convert::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Gen(a) => generate::run(a),
+        Command::Route(a) => route::run(a),
+    };
+    match result {
+        Ok(Status::Clean) => ExitCode::SUCCESS,
+        Ok(Status::BadData) => ExitCode::from(1),
+        Err(e) => {
+            use std::io::Write;
+            // Nowhere to report a failing stderr to; never panic over it.
+            let _ = writeln!(std::io::stderr().lock(), "error: {e:#}");
+            if e.downcast_ref::<Usage>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

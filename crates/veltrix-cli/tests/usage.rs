@@ -1,0 +1,69 @@
+//! Usage and configuration errors exit with status 2; `--help` shows examples.
+
+use predicates::prelude::*;
+
+use crate::common::veltrix;
+
+#[test]
+fn usage_errors_exit_2() {
+    let cases: &[&[&str]] = &[
+        &[],
+        &["frobnicate"],
+        &["convert", "--from", "yaml"],
+        &["convert", "--from", "xml", "--to", "json"],
+        &["validate"],
+        &["gen", "--count", "ten", "--format", "json"],
+        &["gen", "--count", "-1", "--format", "json"],
+        &["route", "--format", "json"],
+        &["convert", "--from", "json", "--to", "yaml", "a", "b"],
+    ];
+    for args in cases {
+        veltrix()
+            .args(*args)
+            .write_stdin("")
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::is_empty().not());
+    }
+}
+
+#[test]
+fn a_missing_input_file_exits_2() {
+    veltrix()
+        .args([
+            "convert",
+            "--from",
+            "json",
+            "--to",
+            "yaml",
+            "/nonexistent/events.jsonl",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with(
+            "error: cannot open /nonexistent/events.jsonl: ",
+        ));
+}
+
+#[test]
+fn help_shows_an_example_for_every_command() {
+    for (command, example) in [
+        ("convert", "veltrix convert --from yaml --to json"),
+        ("validate", "veltrix validate --format yaml"),
+        ("gen", "veltrix gen --count 10000 --seed 42 --format yaml"),
+        ("route", "veltrix route --config"),
+    ] {
+        veltrix()
+            .args([command, "--help"])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(example));
+    }
+    veltrix()
+        .arg("--help")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Examples:").and(predicate::str::contains("Exit status")));
+}
