@@ -25,6 +25,8 @@ mod error;
 pub mod frames;
 #[cfg(feature = "json")]
 pub mod json;
+#[cfg(feature = "yaml")]
+pub mod yaml;
 
 pub use bumpalo::Bump;
 pub use error::{Category, DecodeError, Position};

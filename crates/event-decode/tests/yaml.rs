@@ -1,1 +1,5 @@
-//! Tests of the yaml decoder(s).
+//! Tests of the streaming YAML decoder, its framing, encoder, `from_str`
+//! and the DOM baseline.
+
+#[path = "yaml/decode.rs"]
+mod decode;

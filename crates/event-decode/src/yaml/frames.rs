@@ -1,0 +1,436 @@
+//! Splitting a multi-document YAML stream into documents without parsing it.
+//!
+//! A document boundary is a line that starts with `---` or `...` at column 0,
+//! followed by a space, a tab, a line break or the end of the input. YAML 1.2
+//! forbids such lines inside any scalar, so the split is exact. `%`
+//! directives belong to the document that follows them, a leading byte-order
+//! mark is skipped, and comment-only stretches between documents are not
+//! documents. Each document then gets its own parser, which also scopes its
+//! anchors to it.
+
+use std::io::{self, BufRead};
+
+use event_model::{Limit, Limits};
+
+use crate::frames::{Frame, FrameReader};
+use crate::{DecodeError, Format, Position};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Line {
+    /// `---`: starts a document.
+    Start,
+    /// `...`: ends a document.
+    End,
+    /// `%...`: a directive (when no document is open).
+    Directive,
+    /// Only blanks or a comment.
+    Blank,
+    /// Anything else.
+    Content,
+}
+
+fn is_marker(line: &[u8], marker: &[u8; 3]) -> bool {
+    line.starts_with(marker) && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// Classifies a line (its line break included, or a prefix of it).
+fn classify(line: &[u8]) -> Line {
+    if is_marker(line, b"---") {
+        return Line::Start;
+    }
+    if is_marker(line, b"...") {
+        return Line::End;
+    }
+    if line.first() == Some(&b'%') {
+        return Line::Directive;
+    }
+    match line
+        .iter()
+        .find(|&&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    {
+        None | Some(b'#') => Line::Blank,
+        Some(_) => Line::Content,
+    }
+}
+
+/// What a line means for the frame being gathered.
+enum Step {
+    /// The line belongs to the frame.
+    Keep,
+    /// The line starts the next frame: the frame ends before it.
+    EndBefore,
+    /// The line ends the frame and belongs to it.
+    EndAfter,
+    /// A stray `...` with no document open: drop everything gathered.
+    Reset,
+}
+
+/// The framing rule, shared by the slice and reader forms.
+fn step(line: Line, open: &mut bool) -> Step {
+    match line {
+        Line::Start if *open => Step::EndBefore,
+        Line::End if *open => Step::EndAfter,
+        Line::End => Step::Reset,
+        Line::Directive | Line::Blank if !*open => Step::Keep,
+        _ => {
+            *open = true;
+            Step::Keep
+        }
+    }
+}
+
+/// The documents of an in-memory stream, without copying: each frame
+/// borrows from the input.
+///
+/// ```
+/// let stream = b"---\na: 1\n---\nb: 2\n...\n# done\n";
+/// let docs: Vec<_> = event_decode::yaml::documents(stream).collect();
+/// assert_eq!(docs.len(), 2);
+/// assert_eq!(docs[1].bytes, b"---\nb: 2\n...\n");
+/// assert_eq!((docs[1].number, docs[1].line, docs[1].offset), (2, 3, 9));
+/// ```
+pub fn documents(input: &[u8]) -> Documents<'_> {
+    let pos = if input.starts_with(BOM) { BOM.len() } else { 0 };
+    Documents {
+        input,
+        pos,
+        line: 1,
+        number: 0,
+    }
+}
+
+/// Iterator of the documents of a stream in memory; see [`documents`].
+#[derive(Debug, Clone)]
+pub struct Documents<'b> {
+    input: &'b [u8],
+    pos: usize,
+    line: u64,
+    number: u64,
+}
+
+impl<'b> Iterator for Documents<'b> {
+    type Item = Frame<'b>;
+
+    fn next(&mut self) -> Option<Frame<'b>> {
+        let (mut start, mut start_line) = (self.pos, self.line);
+        let mut open = false;
+        loop {
+            let rest = &self.input[self.pos..];
+            if rest.is_empty() {
+                return open.then(|| self.frame(start, start_line));
+            }
+            let len = rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |i| i + 1);
+            match step(classify(&rest[..len]), &mut open) {
+                Step::EndBefore => return Some(self.frame(start, start_line)),
+                Step::Keep => self.advance(len),
+                Step::EndAfter => {
+                    self.advance(len);
+                    return Some(self.frame(start, start_line));
+                }
+                Step::Reset => {
+                    self.advance(len);
+                    (start, start_line) = (self.pos, self.line);
+                }
+            }
+        }
+    }
+}
+
+impl<'b> Documents<'b> {
+    fn advance(&mut self, len: usize) {
+        self.pos += len;
+        self.line += 1;
+    }
+
+    fn frame(&mut self, start: usize, line: u64) -> Frame<'b> {
+        self.number += 1;
+        Frame {
+            bytes: &self.input[start..self.pos],
+            number: self.number,
+            offset: start as u64,
+            line,
+        }
+    }
+}
+
+/// One line read by [`YamlFrames`].
+struct LineRead {
+    /// Where it starts in the buffer.
+    start: usize,
+    kind: Line,
+    /// It did not fit under the limit and was not kept.
+    overflow: bool,
+    offset: u64,
+    line: u64,
+}
+
+/// Reads the documents of a YAML stream from a [`BufRead`], one at a time,
+/// into a buffer it reuses.
+///
+/// The buffer holds one document (plus the first line of the next) and never
+/// grows past [`Limits::max_event_bytes`] however long the stream is. A longer
+/// document is read to its end without being kept and reported as a limit
+/// error naming it (its number and first line); the next call continues with
+/// the following document.
+#[derive(Debug)]
+pub struct YamlFrames<R> {
+    reader: R,
+    max: usize,
+    /// The frame being gathered, possibly followed by the first line of the next.
+    buf: Vec<u8>,
+    /// Bytes at the front of `buf` handed out as the last frame.
+    handed_out: usize,
+    /// The first line of the next frame sits at the front of `buf` once the
+    /// last frame is dropped: (did it overflow).
+    pending: Option<bool>,
+    /// Stream offset and line of `buf[0]`.
+    buf_offset: u64,
+    buf_line: u64,
+    /// Stream offset and line of the next unread byte.
+    read_offset: u64,
+    read_line: u64,
+    number: u64,
+    started: bool,
+}
+
+impl<R: BufRead> YamlFrames<R> {
+    /// Documents from `reader`, each bounded by the default `max_event_bytes`.
+    pub fn new(reader: R) -> Self {
+        YamlFrames {
+            reader,
+            max: Limits::DEFAULT.max_event_bytes,
+            buf: Vec::new(),
+            handed_out: 0,
+            pending: None,
+            buf_offset: 0,
+            buf_line: 1,
+            read_offset: 0,
+            read_line: 1,
+            number: 0,
+            started: false,
+        }
+    }
+
+    /// Bounds each document by `limits.max_event_bytes`.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.max = limits.max_event_bytes;
+        self
+    }
+
+    /// Skips a byte-order mark at the very start of the stream.
+    fn skip_bom(&mut self) -> io::Result<()> {
+        self.started = true;
+        let head = fill(&mut self.reader)?;
+        if head.starts_with(BOM) {
+            self.reader.consume(BOM.len());
+            self.read_offset = BOM.len() as u64;
+            self.buf_offset = self.read_offset;
+        }
+        Ok(())
+    }
+
+    /// Reads one line onto the end of `buf` unless the buffer would pass
+    /// `max`; only its first bytes are then looked at.
+    fn next_line(&mut self) -> io::Result<Option<LineRead>> {
+        let start = self.buf.len();
+        let (offset, line) = (self.read_offset, self.read_line);
+        let mut total = 0usize;
+        let mut overflow = false;
+        let mut head = [0u8; 8];
+        let mut head_len = 0;
+        loop {
+            let chunk = fill(&mut self.reader)?;
+            if chunk.is_empty() {
+                break;
+            }
+            let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            let n = (head.len() - head_len).min(take);
+            head[head_len..head_len + n].copy_from_slice(&chunk[..n]);
+            head_len += n;
+            if !overflow {
+                if self.buf.len() + take > self.max {
+                    overflow = true;
+                    self.buf.truncate(start);
+                } else {
+                    self.buf.extend_from_slice(&chunk[..take]);
+                }
+            }
+            self.reader.consume(take);
+            total += take;
+            if done {
+                break;
+            }
+        }
+        if total == 0 {
+            return Ok(None);
+        }
+        self.read_offset += total as u64;
+        self.read_line += 1;
+        let kind = if overflow {
+            match classify(&head[..head_len]) {
+                Line::Blank => Line::Content,
+                k => k,
+            }
+        } else {
+            classify(&self.buf[start..])
+        };
+        Ok(Some(LineRead {
+            start,
+            kind,
+            overflow,
+            offset,
+            line,
+        }))
+    }
+
+    /// Forgets the buffer; the next frame starts at the next unread byte.
+    fn reset(&mut self) {
+        self.buf.clear();
+        self.buf_offset = self.read_offset;
+        self.buf_line = self.read_line;
+    }
+
+    fn frame(&mut self, len: usize) -> Frame<'_> {
+        self.number += 1;
+        self.handed_out = len;
+        Frame {
+            bytes: &self.buf[..len],
+            number: self.number,
+            offset: self.buf_offset,
+            line: self.buf_line,
+        }
+    }
+
+    /// Reads to the end of an oversized document (keeping nothing but the
+    /// first line of the next one, unless the document has `ended` already)
+    /// and reports it.
+    fn skip_oversized(&mut self, ended: bool) -> Result<(), DecodeError> {
+        self.number += 1;
+        let (number, line) = (self.number, self.buf_line);
+        self.reset();
+        let mut open = !ended;
+        while open {
+            let Some(l) = self.next_line()? else { break };
+            match step(l.kind, &mut open) {
+                Step::EndBefore => {
+                    // Keep the next document's first line at the front.
+                    self.buf.drain(..l.start);
+                    self.buf_offset = l.offset;
+                    self.buf_line = l.line;
+                    self.pending = Some(l.overflow);
+                    break;
+                }
+                Step::EndAfter | Step::Reset => {
+                    self.reset();
+                    break;
+                }
+                Step::Keep => self.reset(),
+            }
+        }
+        if self.pending.is_none() {
+            self.reset();
+        }
+        Err(DecodeError::limit_exceeded(
+            Limit::EventBytes,
+            format!(
+                "a document of more than {max} bytes exceeds limit max_event_bytes ({max})",
+                max = self.max
+            ),
+        )
+        .with_position(Position::Text { line, column: 1 })
+        .with_event(number))
+    }
+}
+
+fn fill<R: BufRead>(reader: &mut R) -> io::Result<&[u8]> {
+    loop {
+        match reader.fill_buf() {
+            Ok(_) => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    reader.fill_buf()
+}
+
+impl<R: BufRead> FrameReader for YamlFrames<R> {
+    fn format(&self) -> Format {
+        Format::Yaml
+    }
+
+    fn next_frame(&mut self) -> Result<Option<Frame<'_>>, DecodeError> {
+        if !self.started {
+            self.skip_bom()?;
+        }
+        if self.handed_out > 0 {
+            let lines = self.buf[..self.handed_out]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.buf.drain(..self.handed_out);
+            self.buf_offset += self.handed_out as u64;
+            self.buf_line += lines as u64;
+            self.handed_out = 0;
+        }
+        let mut open = false;
+        if let Some(overflow) = self.pending.take() {
+            open = true;
+            if overflow {
+                self.skip_oversized(false)?;
+            }
+        }
+        loop {
+            let Some(l) = self.next_line()? else {
+                if open {
+                    let len = self.buf.len();
+                    return Ok(Some(self.frame(len)));
+                }
+                self.reset();
+                return Ok(None);
+            };
+            let s = step(l.kind, &mut open);
+            if l.overflow && !matches!(s, Step::EndBefore) {
+                self.skip_oversized(matches!(s, Step::EndAfter))?;
+            }
+            match s {
+                Step::EndBefore => {
+                    self.pending = Some(l.overflow);
+                    return Ok(Some(self.frame(l.start)));
+                }
+                Step::EndAfter => {
+                    let len = self.buf.len();
+                    return Ok(Some(self.frame(len)));
+                }
+                Step::Reset => self.reset(),
+                Step::Keep => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_classify_at_column_zero_only() {
+        assert_eq!(classify(b"---\n"), Line::Start);
+        assert_eq!(classify(b"--- {a: 1}\n"), Line::Start);
+        assert_eq!(classify(b"---"), Line::Start);
+        assert_eq!(classify(b"----\n"), Line::Content);
+        assert_eq!(classify(b" ---\n"), Line::Content);
+        assert_eq!(classify(b"...\r\n"), Line::End);
+        assert_eq!(classify(b"...x\n"), Line::Content);
+        assert_eq!(classify(b"%YAML 1.2\n"), Line::Directive);
+        assert_eq!(classify(b"  # note\n"), Line::Blank);
+        assert_eq!(classify(b"\n"), Line::Blank);
+    }
+}

@@ -1,0 +1,322 @@
+//! YAML: the streaming decoder on yaml-rust2's event parser, the encoder,
+//! multi-document framing, a generic [`from_str`], and a DOM baseline.
+//!
+//! ## Layers
+//!
+//! - [`EventSource`]: a pull source of one document's events, aliases
+//!   expanded. [`ParserEvents`] drives `yaml_rust2::parser::Parser::next_token()`
+//!   directly: no `Yaml` tree, no `YamlLoader`, no recursion that the input's
+//!   depth controls. It records anchored nodes and replays them on aliases
+//!   under [`Limits::max_alias_events`], and checks [`Limits::max_depth`] on
+//!   each collection start.
+//! - [`Deserializer`]: a serde `Deserializer` over any [`EventSource`], with
+//!   one event of lookahead. String requests take any non-null scalar's text
+//!   (`build: 4412` is the string `"4412"`), typed requests check the YAML 1.2
+//!   core-schema type and range, `deserialize_any` resolves by the core schema
+//!   and honours the core tags.
+//! - [`YamlDecoder`]: the [`Decoder`] for one document, through
+//!   [`event_model::EventSeed`]; [`from_str`] for any serde type (the
+//!   router's configuration).
+//! - [`YamlFrames`] and [`documents`]: split a multi-document stream at its
+//!   `---` / `...` lines, with bounded memory.
+//! - [`encode`]: block YAML that every YAML 1.2 parser reads back identically.
+//! - [`dom::DomDecoder`]: `YamlLoader` then conversion, only as a baseline for
+//!   benchmarks and differential tests.
+//!
+//! ## Example
+//!
+//! ```
+//! use event_decode::{Bump, Decoder, yaml::YamlDecoder};
+//!
+//! let doc = b"id: e1\nseq: 7\nts: 2024-05-17T14:00:00.406Z\nkind: player_left\n\
+//!             player_id: plr_1\nregion: eu-west\npayload: {reason: quit}\n";
+//! let arena = Bump::new();
+//! let event = YamlDecoder::new().decode(doc, &arena).unwrap();
+//! assert_eq!(event.ts.millis(), 1_715_954_400_406);
+//! ```
+
+mod de;
+pub mod dom;
+mod encode;
+mod error;
+mod frames;
+mod scalar;
+mod source;
+
+use bumpalo::Bump;
+use event_model::{DecodeOptions, Event, EventSeed, Limit, Limits, MAX_DEPTH_CEILING, Trail};
+use serde::de::{DeserializeOwned, DeserializeSeed};
+
+pub use de::Deserializer;
+pub use encode::encode;
+pub use error::{Error, ErrorKind};
+pub use frames::{Documents, YamlFrames, documents};
+pub use source::{AliasBuffers, CoreTag, EventSource, Mark, Node, ParserEvents, ScalarStyle};
+
+use crate::{Category, DecodeError, Decoder, Format, Position};
+
+/// Decodes one YAML document into an event view, streaming: events from
+/// yaml-rust2's parser go straight into [`EventSeed`], strings are copied
+/// into the arena (yaml-rust2 hands out owned `String`s), and no tree is
+/// built.
+///
+/// The decoder keeps its alias and mark buffers between calls, so a
+/// long-running decoder allocates nothing of its own per event once warm.
+#[derive(Debug, Clone)]
+pub struct YamlDecoder {
+    options: DecodeOptions,
+    buffers: Scratch,
+}
+
+/// Reusable memory of a decoder (cloned empty).
+#[derive(Debug, Default)]
+struct Scratch {
+    aliases: AliasBuffers,
+    marks: Vec<Mark>,
+}
+
+impl Clone for Scratch {
+    fn clone(&self) -> Self {
+        Scratch::default()
+    }
+}
+
+impl Default for YamlDecoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl YamlDecoder {
+    /// A decoder with the default [`Limits`] that skips unknown fields.
+    pub fn new() -> Self {
+        YamlDecoder {
+            options: DecodeOptions {
+                // `deserialize_str` gives any scalar's text itself.
+                text_from_any_scalar: false,
+                ..DecodeOptions::default()
+            },
+            buffers: Scratch::default(),
+        }
+    }
+
+    /// Replaces all limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.options.limits = limits;
+        self
+    }
+
+    /// Sets [`Limits::max_event_bytes`] (the size of one document).
+    pub fn max_event_bytes(mut self, n: usize) -> Self {
+        self.options.limits.max_event_bytes = n;
+        self
+    }
+
+    /// Sets [`Limits::max_depth`] (at most [`MAX_DEPTH_CEILING`] is followed).
+    pub fn max_depth(mut self, n: usize) -> Self {
+        self.options.limits.max_depth = n;
+        self
+    }
+
+    /// Sets [`Limits::max_string_bytes`].
+    pub fn max_string_bytes(mut self, n: usize) -> Self {
+        self.options.limits.max_string_bytes = n;
+        self
+    }
+
+    /// Sets [`Limits::max_items`].
+    pub fn max_items(mut self, n: usize) -> Self {
+        self.options.limits.max_items = n;
+        self
+    }
+
+    /// Sets [`Limits::max_alias_events`]: how many events alias expansion may
+    /// replay in one document.
+    pub fn max_alias_events(mut self, n: usize) -> Self {
+        self.options.limits.max_alias_events = n;
+        self
+    }
+
+    /// Unknown fields become errors instead of being skipped.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.options.strict = strict;
+        self
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.options.limits
+    }
+}
+
+impl Decoder for YamlDecoder {
+    fn format(&self) -> Format {
+        Format::Yaml
+    }
+
+    fn decode<'a>(&mut self, input: &'a [u8], arena: &'a Bump) -> Result<Event<'a>, DecodeError> {
+        let text = document_text(input, &self.options.limits)?;
+        let mut limits = self.options.limits;
+        limits.max_depth = limits.max_depth.min(MAX_DEPTH_CEILING);
+        let trail = Trail::new();
+        let source = ParserEvents::new(text, &limits, &mut self.buffers.aliases);
+        let marks = std::mem::take(&mut self.buffers.marks);
+        let mut de = Deserializer::with_stack(source, marks);
+        let outcome = read_event(&mut de, arena, &trail, &self.options).map_err(|e| {
+            de.locate(e)
+                .into_decode_error(trail.fault())
+                .with_path(trail.path())
+        });
+        let root = de.root_mark();
+        self.buffers.marks = de.into_stack();
+        let event = outcome?;
+        event.validate().map_err(|e| {
+            let m = root.unwrap_or(Mark {
+                line: 1,
+                column: 1,
+                index: 0,
+            });
+            DecodeError::from(e).with_position(Position::Text {
+                line: m.line,
+                column: m.column,
+            })
+        })?;
+        Ok(event)
+    }
+}
+
+fn read_event<'a, 's, S: EventSource<'s>>(
+    de: &mut Deserializer<'s, S>,
+    arena: &'a Bump,
+    trail: &Trail<'a>,
+    options: &DecodeOptions,
+) -> Result<Event<'a>, Error> {
+    let (node, mark) = de.peek()?;
+    if let Node::Scalar {
+        text,
+        style: ScalarStyle::Plain,
+        tag: None,
+    } = node
+    {
+        if text.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Data,
+                "empty document (expected an event mapping)",
+            )
+            .at(*mark));
+        }
+    }
+    let event = EventSeed::new(arena, trail, options).deserialize(&mut *de)?;
+    de.end()?;
+    Ok(event)
+}
+
+/// The checked text of one document: size limit first, then UTF-8, then a
+/// leading byte-order mark dropped.
+pub(crate) fn document_text<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a str, DecodeError> {
+    let max = limits.max_event_bytes;
+    if input.len() > max {
+        return Err(DecodeError::limit_exceeded(
+            Limit::EventBytes,
+            format!(
+                "a document of {} bytes exceeds limit max_event_bytes ({max})",
+                input.len()
+            ),
+        )
+        .with_position(Position::Text { line: 1, column: 1 }));
+    }
+    let text = utf8(input)?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// `input` as text, or a syntax error at the line and column of the first
+/// invalid byte.
+fn utf8(input: &[u8]) -> Result<&str, DecodeError> {
+    std::str::from_utf8(input).map_err(|e| {
+        let bad = e.valid_up_to();
+        let before = &input[..bad];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        // The bytes before `bad` are valid UTF-8, so this counts characters.
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count() as u64
+            + 1;
+        DecodeError::new(
+            Category::Syntax,
+            format!("invalid UTF-8 (byte 0x{:02x})", input[bad]),
+        )
+        .with_position(Position::Text { line, column })
+    })
+}
+
+/// The limits of [`from_str`]: the text is already in memory, so only depth
+/// (the stack) and alias expansion (the work) are bounded.
+pub const FROM_STR_LIMITS: Limits = Limits {
+    max_event_bytes: usize::MAX,
+    max_depth: MAX_DEPTH_CEILING,
+    max_string_bytes: usize::MAX,
+    max_items: usize::MAX,
+    max_alias_events: Limits::DEFAULT.max_alias_events,
+};
+
+/// Reads one YAML document into any serde type through the streaming
+/// [`Deserializer`], under [`FROM_STR_LIMITS`].
+///
+/// Errors carry the line and column, and the field path
+/// (`routes[1].when.kind`). Duplicate mapping keys are refused.
+///
+/// ```
+/// #[derive(serde::Deserialize, Debug, PartialEq)]
+/// #[serde(deny_unknown_fields)]
+/// struct Table { partitions: u32, name: Option<String> }
+///
+/// let t: Table = event_decode::yaml::from_str("partitions: 16\nname: ~\n").unwrap();
+/// assert_eq!(t, Table { partitions: 16, name: None });
+///
+/// let e = event_decode::yaml::from_str::<Table>("partitions: -1\n").unwrap_err();
+/// assert_eq!(
+///     e.to_string(),
+///     "line 1, column 13: partitions: expected an unsigned 32-bit integer, found \"-1\""
+/// );
+/// ```
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+    from_str_with_limits(text, &FROM_STR_LIMITS)
+}
+
+/// [`from_str`] under other limits (`max_depth`, `max_alias_events` and
+/// `max_event_bytes` apply; the depth is capped at [`MAX_DEPTH_CEILING`]).
+pub fn from_str_with_limits<T: DeserializeOwned>(
+    text: &str,
+    limits: &Limits,
+) -> Result<T, DecodeError> {
+    let text = document_text(text.as_bytes(), limits)?;
+    let mut limits = *limits;
+    limits.max_depth = limits.max_depth.min(MAX_DEPTH_CEILING);
+    let mut buffers = AliasBuffers::default();
+    let source = ParserEvents::new(text, &limits, &mut buffers);
+    let mut de = Deserializer::new(source).track_paths();
+    let result = (|| {
+        let empty = matches!(
+            de.peek()?,
+            (Node::Scalar { text, style: ScalarStyle::Plain, tag: None }, _) if text.is_empty()
+        );
+        let value = T::deserialize(&mut de).map_err(|e| {
+            if empty {
+                Error::new(ErrorKind::Data, "empty document").at(Mark {
+                    line: 1,
+                    column: 1,
+                    index: 0,
+                })
+            } else {
+                e
+            }
+        })?;
+        de.end()?;
+        Ok(value)
+    })();
+    result.map_err(|e| de.locate(e).into_decode_error(None))
+}

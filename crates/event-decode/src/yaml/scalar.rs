@@ -1,0 +1,264 @@
+//! Scalar resolution by the YAML 1.2 core schema, and number parsing that
+//! checks type and range from the text itself.
+//!
+//! Hand-written rather than taken from a crate: the core schema's regular
+//! expressions are short, and matching them on bytes avoids both a regex
+//! engine and the YAML 1.1 rules (`yes`, `0b1`, `1_000`) other crates apply.
+
+use super::source::{CoreTag, ScalarStyle};
+
+/// What a scalar resolves to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resolved {
+    Null,
+    Bool(bool),
+    Int,
+    Float,
+    Str,
+}
+
+/// The core-schema type of a scalar, honouring core tags. `Err` carries the
+/// name of a core tag whose text does not match it.
+pub(crate) fn resolve(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<CoreTag>,
+) -> Result<Resolved, &'static str> {
+    match tag {
+        None if style == ScalarStyle::Plain => Ok(resolve_plain(text)),
+        None | Some(CoreTag::Str) | Some(CoreTag::Other) => Ok(Resolved::Str),
+        Some(CoreTag::Null) => match resolve_plain(text) {
+            Resolved::Null => Ok(Resolved::Null),
+            _ => Err("!!null"),
+        },
+        Some(CoreTag::Bool) => match resolve_plain(text) {
+            Resolved::Bool(b) => Ok(Resolved::Bool(b)),
+            _ => Err("!!bool"),
+        },
+        Some(CoreTag::Int) => match resolve_plain(text) {
+            Resolved::Int => Ok(Resolved::Int),
+            _ => Err("!!int"),
+        },
+        Some(CoreTag::Float) => match resolve_plain(text) {
+            Resolved::Int | Resolved::Float => Ok(Resolved::Float),
+            _ => Err("!!float"),
+        },
+    }
+}
+
+/// Whether a scalar is null without resolving anything else (the hot path of
+/// string fields).
+#[inline]
+pub(crate) fn is_null(text: &str, style: ScalarStyle, tag: Option<CoreTag>) -> bool {
+    match tag {
+        None => style == ScalarStyle::Plain && is_null_text(text),
+        Some(CoreTag::Null) => true,
+        Some(_) => false,
+    }
+}
+
+#[inline]
+fn is_null_text(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// The core schema's resolution of a plain scalar.
+pub(crate) fn resolve_plain(text: &str) -> Resolved {
+    let b = text.as_bytes();
+    match b.first() {
+        None => return Resolved::Null,
+        // Fast exit: most strings cannot be anything but strings.
+        Some(c)
+            if !matches!(
+                c,
+                b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F'
+            ) =>
+        {
+            return Resolved::Str;
+        }
+        _ => {}
+    }
+    if is_null_text(text) {
+        return Resolved::Null;
+    }
+    match text {
+        "true" | "True" | "TRUE" => return Resolved::Bool(true),
+        "false" | "False" | "FALSE" => return Resolved::Bool(false),
+        _ => {}
+    }
+    if is_int(b) {
+        return Resolved::Int;
+    }
+    if is_float(b) {
+        return Resolved::Float;
+    }
+    Resolved::Str
+}
+
+fn all_digits(b: &[u8], radix_ok: impl Fn(u8) -> bool) -> bool {
+    !b.is_empty() && b.iter().all(|&c| radix_ok(c))
+}
+
+/// `[-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+`
+fn is_int(b: &[u8]) -> bool {
+    if let Some(rest) = b.strip_prefix(b"0o") {
+        return all_digits(rest, |c| (b'0'..=b'7').contains(&c));
+    }
+    if let Some(rest) = b.strip_prefix(b"0x") {
+        return all_digits(rest, |c| c.is_ascii_hexdigit());
+    }
+    let digits = match b.first() {
+        Some(b'-' | b'+') => &b[1..],
+        _ => b,
+    };
+    all_digits(digits, |c| c.is_ascii_digit())
+}
+
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`,
+/// `[-+]? \. (inf|Inf|INF)`, `\. (nan|NaN|NAN)`
+fn is_float(b: &[u8]) -> bool {
+    if special_float(b).is_some() {
+        return true;
+    }
+    let mut i = usize::from(matches!(b.first(), Some(b'-' | b'+')));
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let int_digits = i - int_start;
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        frac_digits = i - s;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == s {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+fn special_float(b: &[u8]) -> Option<f64> {
+    Some(match b {
+        b".inf" | b".Inf" | b".INF" | b"+.inf" | b"+.Inf" | b"+.INF" => f64::INFINITY,
+        b"-.inf" | b"-.Inf" | b"-.INF" => f64::NEG_INFINITY,
+        b".nan" | b".NaN" | b".NAN" => f64::NAN,
+        _ => return None,
+    })
+}
+
+/// The value of a core-schema integer; `None` when it does not fit an `i128`.
+pub(crate) fn parse_int(text: &str) -> Option<i128> {
+    if let Some(rest) = text.strip_prefix("0o") {
+        return i128::from_str_radix(rest, 8).ok();
+    }
+    if let Some(rest) = text.strip_prefix("0x") {
+        return i128::from_str_radix(rest, 16).ok();
+    }
+    text.parse::<i128>().ok()
+}
+
+/// The `f32` of a core-schema int or float, parsed from the text directly
+/// (not through `f64`, which could round twice). `None` when out of range.
+pub(crate) fn parse_f32(text: &str, resolved: Resolved) -> Option<f32> {
+    if let Some(v) = special_float(text.as_bytes()) {
+        return Some(v as f32);
+    }
+    let v = match resolved {
+        Resolved::Int if text.starts_with("0o") || text.starts_with("0x") => {
+            parse_int(text)? as f32
+        }
+        _ => text.parse::<f32>().ok()?,
+    };
+    v.is_finite().then_some(v)
+}
+
+/// The `f64` of a core-schema int or float. `None` when out of range.
+pub(crate) fn parse_f64(text: &str, resolved: Resolved) -> Option<f64> {
+    if let Some(v) = special_float(text.as_bytes()) {
+        return Some(v);
+    }
+    let v = match resolved {
+        Resolved::Int if text.starts_with("0o") || text.starts_with("0x") => {
+            parse_int(text)? as f64
+        }
+        _ => text.parse::<f64>().ok()?,
+    };
+    v.is_finite().then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_schema_resolution() {
+        for t in ["", "~", "null", "Null", "NULL"] {
+            assert_eq!(resolve_plain(t), Resolved::Null, "{t:?}");
+        }
+        assert_eq!(resolve_plain("True"), Resolved::Bool(true));
+        assert_eq!(resolve_plain("FALSE"), Resolved::Bool(false));
+        for t in ["0", "-12", "+7", "007", "0o17", "0x1F"] {
+            assert_eq!(resolve_plain(t), Resolved::Int, "{t:?}");
+        }
+        for t in ["1.5", ".5", "5.", "1e3", "-1.5E-3", ".inf", "-.Inf", ".NaN"] {
+            assert_eq!(resolve_plain(t), Resolved::Float, "{t:?}");
+        }
+        for t in [
+            "yes", "no", "on", "0b1", "1_000", "0x", "+", ".", "e3", "inf", "nan", "1e", "0o8",
+            "nULL", "12:30",
+        ] {
+            assert_eq!(resolve_plain(t), Resolved::Str, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn tags_override_style_and_check_text() {
+        assert_eq!(
+            resolve("3", ScalarStyle::DoubleQuoted, Some(CoreTag::Int)),
+            Ok(Resolved::Int)
+        );
+        assert_eq!(
+            resolve("3", ScalarStyle::Plain, Some(CoreTag::Str)),
+            Ok(Resolved::Str)
+        );
+        assert_eq!(
+            resolve("3", ScalarStyle::Plain, Some(CoreTag::Float)),
+            Ok(Resolved::Float)
+        );
+        assert_eq!(
+            resolve("x", ScalarStyle::Plain, Some(CoreTag::Int)),
+            Err("!!int")
+        );
+        assert_eq!(
+            resolve("true", ScalarStyle::SingleQuoted, None),
+            Ok(Resolved::Str)
+        );
+    }
+
+    #[test]
+    fn numbers_parse_in_range() {
+        assert_eq!(parse_int("0x1F"), Some(31));
+        assert_eq!(parse_int("-0o17"), None);
+        assert_eq!(parse_f32("1e39", Resolved::Float), None);
+        assert_eq!(parse_f32("0.1", Resolved::Float), Some(0.1f32));
+        assert_eq!(parse_f32("0x10", Resolved::Int), Some(16.0));
+        assert!(parse_f64(".nan", Resolved::Float).is_some_and(f64::is_nan));
+    }
+}

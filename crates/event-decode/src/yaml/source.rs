@@ -1,0 +1,400 @@
+//! Where YAML events come from: the [`EventSource`] trait the serde layer
+//! reads, and its implementation on yaml-rust2's pull parser, which expands
+//! aliases under a budget and bounds nesting as events arrive.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::str::Chars;
+
+use event_model::{Limit, Limits};
+use yaml_rust2::parser::{Event as RawEvent, Parser, Tag};
+use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
+
+use super::error::{Error, ErrorKind};
+
+/// A position in the text of one document: 1-based line and column (columns
+/// count characters).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mark {
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column, in characters.
+    pub column: u64,
+    /// 0-based character index, to order marks.
+    pub index: u64,
+}
+
+impl Mark {
+    /// Converts a yaml-rust2 marker (1-based line, 0-based column).
+    pub(crate) fn from_marker(m: &Marker) -> Mark {
+        Mark {
+            line: m.line() as u64,
+            column: m.col() as u64 + 1,
+            index: m.index() as u64,
+        }
+    }
+}
+
+/// How a scalar was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarStyle {
+    /// Unquoted: resolved by the core schema (null, bool, int, float or string).
+    Plain,
+    /// `'single quoted'`: always a string unless tagged.
+    SingleQuoted,
+    /// `"double quoted"`: always a string unless tagged.
+    DoubleQuoted,
+    /// A `|` block scalar.
+    Literal,
+    /// A `>` block scalar.
+    Folded,
+}
+
+/// The tag of a scalar, when it has one: the core schema's tags, or any other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoreTag {
+    /// `!!str`
+    Str,
+    /// `!!int`
+    Int,
+    /// `!!float`
+    Float,
+    /// `!!bool`
+    Bool,
+    /// `!!null`
+    Null,
+    /// Any other tag: the scalar is read as a string.
+    Other,
+}
+
+/// One YAML event of a document's content. Scalar text is owned when the
+/// scanner made it (yaml-rust2) and borrowed when a source can lend it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node<'s> {
+    /// A scalar with its text, style and tag.
+    Scalar {
+        /// The scalar's text, escapes and folding applied.
+        text: Cow<'s, str>,
+        /// How it was written.
+        style: ScalarStyle,
+        /// Its tag, if any.
+        tag: Option<CoreTag>,
+    },
+    /// A sequence begins.
+    SequenceStart,
+    /// The innermost sequence ends.
+    SequenceEnd,
+    /// A mapping begins (keys and values follow, alternating).
+    MappingStart,
+    /// The innermost mapping ends.
+    MappingEnd,
+}
+
+/// A pull source of the events of exactly one YAML document, aliases already
+/// expanded. The serde [`Deserializer`](super::Deserializer) is written
+/// against this trait only, so another scanner can feed it unchanged.
+pub trait EventSource<'s> {
+    /// The next event of the document's root node and where it is. Called
+    /// only while the root node is incomplete; an input with no document is
+    /// an [`ErrorKind::Eof`] error.
+    fn next_event(&mut self) -> Result<(Node<'s>, Mark), Error>;
+
+    /// Called once the root node is complete: checks that nothing but the
+    /// end of the document and of the input follows.
+    fn finish(&mut self) -> Result<(), Error>;
+}
+
+impl<'s, S: EventSource<'s> + ?Sized> EventSource<'s> for &mut S {
+    fn next_event(&mut self) -> Result<(Node<'s>, Mark), Error> {
+        (**self).next_event()
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        (**self).finish()
+    }
+}
+
+/// The reusable memory of a [`ParserEvents`]: recorded anchor contents and
+/// the replay stack. A decoder keeps one across documents so that anchors
+/// cost no allocation once the buffers have grown.
+#[derive(Debug, Default)]
+pub struct AliasBuffers {
+    /// Events recorded while at least one anchored node is open.
+    log: Vec<(Node<'static>, Mark)>,
+    /// Open anchored nodes: (anchor id, start in `log`, depth before the node).
+    open: Vec<(usize, usize, usize)>,
+    /// Finished anchors: (anchor id, their events in `log`).
+    done: Vec<(usize, Range<usize>)>,
+    /// Replays in progress: (next index, end) in `log`, innermost last.
+    replay: Vec<(usize, usize)>,
+}
+
+impl AliasBuffers {
+    fn clear(&mut self) {
+        self.log.clear();
+        self.open.clear();
+        self.done.clear();
+        self.replay.clear();
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before the stream's first events.
+    Start,
+    /// Inside the root node.
+    Content,
+    /// The root node is complete.
+    Done,
+}
+
+/// yaml-rust2's `Parser::next_token()` as an [`EventSource`] over one
+/// document's text.
+///
+/// Anchored nodes are recorded as they stream past and replayed on each
+/// alias; every replayed event counts against
+/// [`Limits::max_alias_events`], so a billion-laughs document fails after
+/// a bounded amount of work. The parser is made per document, so anchors
+/// never leak from one document into the next. Nesting is checked on every
+/// collection start against [`Limits::max_depth`] before anything deeper is
+/// parsed.
+pub struct ParserEvents<'t, 'b> {
+    parser: Parser<Chars<'t>>,
+    text: &'t str,
+    buffers: &'b mut AliasBuffers,
+    state: State,
+    depth: usize,
+    max_depth: usize,
+    max_alias_events: usize,
+    replayed: usize,
+    /// Where the alias being replayed is: replayed events are reported there.
+    alias_mark: Mark,
+}
+
+impl<'t, 'b> ParserEvents<'t, 'b> {
+    /// Events of `text` (one document), under `limits`, using `buffers`.
+    pub fn new(text: &'t str, limits: &Limits, buffers: &'b mut AliasBuffers) -> Self {
+        buffers.clear();
+        ParserEvents {
+            parser: Parser::new_from_str(text),
+            text,
+            buffers,
+            state: State::Start,
+            depth: 0,
+            max_depth: limits.max_depth,
+            max_alias_events: limits.max_alias_events,
+            replayed: 0,
+            alias_mark: Mark::default(),
+        }
+    }
+
+    fn raw(&mut self) -> Result<(RawEvent, Marker), Error> {
+        self.parser
+            .next_token()
+            .map_err(|e| scan_error(&e, self.text))
+    }
+
+    /// Pulls StreamStart and DocumentStart.
+    fn start(&mut self) -> Result<(), Error> {
+        loop {
+            let (ev, m) = self.raw()?;
+            match ev {
+                RawEvent::StreamStart | RawEvent::Nothing => {}
+                RawEvent::DocumentStart => {
+                    self.state = State::Content;
+                    return Ok(());
+                }
+                _ => {
+                    return Err(Error::new(ErrorKind::Eof, "empty input: no YAML document")
+                        .at(Mark::from_marker(&m)));
+                }
+            }
+        }
+    }
+
+    /// The next event before depth and anchor bookkeeping: from a replay in
+    /// progress, or from the parser.
+    fn pull(&mut self) -> Result<(Node<'static>, Mark, usize), Error> {
+        while let Some(top) = self.buffers.replay.last_mut() {
+            if top.0 < top.1 {
+                let i = top.0;
+                top.0 += 1;
+                self.replayed += 1;
+                if self.replayed > self.max_alias_events {
+                    return Err(Error::new(
+                        ErrorKind::Limit(Limit::AliasEvents),
+                        format!(
+                            "alias expansion of more than {} events exceeds limit max_alias_events ({})",
+                            self.max_alias_events, self.max_alias_events
+                        ),
+                    )
+                    .at(self.alias_mark));
+                }
+                let node = self.buffers.log[i].0.clone();
+                return Ok((node, self.alias_mark, 0));
+            }
+            self.buffers.replay.pop();
+        }
+        loop {
+            let (ev, m) = self.raw()?;
+            let mark = Mark::from_marker(&m);
+            let (node, anchor) = match ev {
+                RawEvent::Scalar(text, style, anchor, tag) => (
+                    Node::Scalar {
+                        text: Cow::Owned(text),
+                        style: convert_style(style),
+                        tag: tag.as_ref().map(core_tag),
+                    },
+                    anchor,
+                ),
+                RawEvent::SequenceStart(anchor, _) => (Node::SequenceStart, anchor),
+                RawEvent::MappingStart(anchor, _) => (Node::MappingStart, anchor),
+                RawEvent::SequenceEnd => (Node::SequenceEnd, 0),
+                RawEvent::MappingEnd => (Node::MappingEnd, 0),
+                RawEvent::Alias(id) => {
+                    let Some((_, range)) = self.buffers.done.iter().rev().find(|(a, _)| *a == id)
+                    else {
+                        return Err(Error::new(
+                            ErrorKind::Data,
+                            "alias to an anchor whose node is not complete (a recursive alias)",
+                        )
+                        .at(mark));
+                    };
+                    let range = range.clone();
+                    if self.buffers.replay.is_empty() {
+                        self.alias_mark = mark;
+                    }
+                    self.buffers.replay.push((range.start, range.end));
+                    return self.pull();
+                }
+                RawEvent::Nothing => continue,
+                RawEvent::StreamStart
+                | RawEvent::StreamEnd
+                | RawEvent::DocumentStart
+                | RawEvent::DocumentEnd => {
+                    return Err(
+                        Error::new(ErrorKind::Syntax, "unexpected end of document").at(mark)
+                    );
+                }
+            };
+            return Ok((node, mark, anchor));
+        }
+    }
+}
+
+impl EventSource<'static> for ParserEvents<'_, '_> {
+    fn next_event(&mut self) -> Result<(Node<'static>, Mark), Error> {
+        match self.state {
+            State::Start => self.start()?,
+            State::Content => {}
+            State::Done => {
+                return Err(Error::new(
+                    ErrorKind::Syntax,
+                    "read past the end of the document",
+                ));
+            }
+        }
+        let (node, mark, anchor) = self.pull()?;
+        let depth_before = self.depth;
+        if anchor > 0 {
+            let start = self.buffers.log.len();
+            self.buffers.open.push((anchor, start, depth_before));
+        }
+        if !self.buffers.open.is_empty() {
+            self.buffers.log.push((node.clone(), mark));
+        }
+        match node {
+            Node::SequenceStart | Node::MappingStart => {
+                self.depth += 1;
+                if self.depth > self.max_depth {
+                    return Err(Error::new(
+                        ErrorKind::Limit(Limit::Depth),
+                        format!(
+                            "nesting of {} levels exceeds limit max_depth ({})",
+                            self.depth, self.max_depth
+                        ),
+                    )
+                    .at(mark));
+                }
+            }
+            Node::SequenceEnd | Node::MappingEnd => self.depth = self.depth.saturating_sub(1),
+            Node::Scalar { .. } => {}
+        }
+        // Close every anchored node that this event completed.
+        while let Some(&(id, start, depth)) = self.buffers.open.last() {
+            if depth != self.depth {
+                break;
+            }
+            self.buffers.open.pop();
+            let end = self.buffers.log.len();
+            self.buffers.done.push((id, start..end));
+        }
+        if self.depth == 0 {
+            self.state = State::Done;
+        }
+        Ok((node, mark))
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        loop {
+            let (ev, m) = self.raw()?;
+            match ev {
+                RawEvent::DocumentEnd | RawEvent::Nothing => {}
+                RawEvent::StreamEnd => return Ok(()),
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::Syntax,
+                        "expected the end of the document, found more content (one document per event)",
+                    )
+                    .at(Mark::from_marker(&m)));
+                }
+            }
+        }
+    }
+}
+
+fn convert_style(style: TScalarStyle) -> ScalarStyle {
+    match style {
+        TScalarStyle::Plain => ScalarStyle::Plain,
+        TScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+        TScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+        TScalarStyle::Literal => ScalarStyle::Literal,
+        TScalarStyle::Folded => ScalarStyle::Folded,
+    }
+}
+
+fn core_tag(tag: &Tag) -> CoreTag {
+    if tag.handle != "tag:yaml.org,2002:" {
+        return CoreTag::Other;
+    }
+    match tag.suffix.as_str() {
+        "str" => CoreTag::Str,
+        "int" => CoreTag::Int,
+        "float" => CoreTag::Float,
+        "bool" => CoreTag::Bool,
+        "null" => CoreTag::Null,
+        _ => CoreTag::Other,
+    }
+}
+
+/// A scanner error as a syntax error, or an end-of-input error when the
+/// scanner ran out of text.
+pub(crate) fn scan_error(e: &ScanError, text: &str) -> Error {
+    let info = e.info();
+    let at_end = e.marker().index() >= text.chars().count();
+    let eof = at_end
+        || info.contains("end of stream")
+        || info.contains("unexpected eof")
+        || info.contains("unexpected end");
+    let kind = if eof {
+        ErrorKind::Eof
+    } else {
+        ErrorKind::Syntax
+    };
+    let message = if eof && !info.contains("end of stream") && !info.contains("eof") {
+        format!("unexpected end of input: {info}")
+    } else {
+        info.to_owned()
+    };
+    Error::new(kind, message).at(Mark::from_marker(e.marker()))
+}
