@@ -25,6 +25,8 @@ mod error;
 pub mod frames;
 #[cfg(feature = "json")]
 pub mod json;
+#[cfg(feature = "protobuf")]
+pub mod protobuf;
 #[cfg(feature = "yaml")]
 pub mod yaml;
 

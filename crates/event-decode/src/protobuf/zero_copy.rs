@@ -1,0 +1,860 @@
+//! The zero-copy decoder: wire bytes straight into an [`Event`] view.
+
+use bumpalo::Bump;
+use bumpalo::collections::Vec as BVec;
+use event_model::{
+    Attr, ClueFound, Event, InventoryItem, Limit, Limits, MAX_DEPTH_CEILING, MatchEnded,
+    MatchRequested, MatchStarted, Payload, PlayerJoined, PlayerLeft, PlayerMoved, Score, Timestamp,
+    TreasureClaimed, Vec3,
+};
+
+use super::wire::{Cursor, I32, LEN, VARINT, error_at, limit_at, wire_type_name};
+use crate::{Category, DecodeError, Decoder, Format, Position};
+
+/// Decodes protobuf `veltrix.events.v1.Event` bytes into a view whose strings
+/// borrow from the input and whose lists live in the caller's arena.
+///
+/// It follows prost's reading of the wire format exactly (unknown fields of
+/// every wire type skipped, last value wins, embedded messages and a repeated
+/// oneof member merge, map entries last-wins) and then validates like
+/// [`event_model::proto::Event::view`], so it accepts and rejects what
+/// [`ProstDecoder`](super::ProstDecoder) does and yields the same event. Once
+/// the arena has grown to fit, decoding allocates nothing on the heap.
+///
+/// `attrs` come out sorted by key with duplicate keys resolved last-wins, the
+/// order prost's `BTreeMap` gives.
+///
+/// ```
+/// use event_decode::{Bump, Decoder, protobuf::{ZeroCopyDecoder, encode}};
+/// use event_model::corpus;
+///
+/// let event = &corpus::corpus(1, 1)[0];
+/// let arena = Bump::new();
+/// let mut bytes = Vec::new();
+/// encode(&event.as_view(&arena), &mut bytes);
+/// let view = ZeroCopyDecoder::new().decode(&bytes, &arena).unwrap();
+/// assert_eq!(view.to_owned(), event.clone().with_sorted_attrs());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ZeroCopyDecoder {
+    limits: Limits,
+}
+
+impl ZeroCopyDecoder {
+    /// A decoder with the default [`Limits`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces all limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets [`Limits::max_event_bytes`].
+    pub fn max_event_bytes(mut self, n: usize) -> Self {
+        self.limits.max_event_bytes = n;
+        self
+    }
+
+    /// Sets [`Limits::max_depth`]: nesting of messages and groups, the event
+    /// being depth 1 (at most [`MAX_DEPTH_CEILING`] is followed).
+    pub fn max_depth(mut self, n: usize) -> Self {
+        self.limits.max_depth = n;
+        self
+    }
+
+    /// Sets [`Limits::max_string_bytes`] (every string read, map keys included).
+    pub fn max_string_bytes(mut self, n: usize) -> Self {
+        self.limits.max_string_bytes = n;
+        self
+    }
+
+    /// Sets [`Limits::max_items`] (each repeated field, and distinct `attrs` keys).
+    pub fn max_items(mut self, n: usize) -> Self {
+        self.limits.max_items = n;
+        self
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+}
+
+impl Decoder for ZeroCopyDecoder {
+    fn format(&self) -> Format {
+        Format::Protobuf
+    }
+
+    fn decode<'a>(&mut self, input: &'a [u8], arena: &'a Bump) -> Result<Event<'a>, DecodeError> {
+        if input.len() > self.limits.max_event_bytes {
+            return Err(event_too_big(input.len(), self.limits.max_event_bytes));
+        }
+        let parser = Parser {
+            arena,
+            max_string: self.limits.max_string_bytes,
+            max_items: self.limits.max_items,
+            // Bounds the recursion of group skipping whatever the setting.
+            max_depth: self.limits.max_depth.min(MAX_DEPTH_CEILING),
+        };
+        parser.event(&mut Cursor::new(input))
+    }
+}
+
+/// The limit error for an event of `len` bytes.
+#[cold]
+pub(crate) fn event_too_big(len: usize, max: usize) -> DecodeError {
+    limit_at(
+        Limit::EventBytes,
+        0,
+        format!("event is {len} bytes; max_event_bytes is {max}"),
+    )
+}
+
+/// Validation failures concern the whole message: they point at its start.
+#[cold]
+pub(crate) fn invalid(path: &'static str, message: &str) -> DecodeError {
+    DecodeError::new(Category::Data, message)
+        .with_path(path)
+        .with_position(Position::Byte { offset: 0 })
+}
+
+/// Adds the field a failure happened in to the front of its path, on the
+/// error path only.
+trait Within<T> {
+    /// Inside field `name`.
+    fn within(self, name: &'static str) -> Result<T, DecodeError>;
+    /// Inside item `index` of repeated field `name`.
+    fn within_item(self, name: &'static str, index: usize) -> Result<T, DecodeError>;
+}
+
+impl<T> Within<T> for Result<T, DecodeError> {
+    #[inline(always)]
+    fn within(self, name: &'static str) -> Result<T, DecodeError> {
+        match self {
+            Ok(v) => Ok(v),
+            Err(e) => Err(prefix(e, name, None)),
+        }
+    }
+
+    #[inline(always)]
+    fn within_item(self, name: &'static str, index: usize) -> Result<T, DecodeError> {
+        match self {
+            Ok(v) => Ok(v),
+            Err(e) => Err(prefix(e, name, Some(index))),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn prefix(e: DecodeError, name: &str, index: Option<usize>) -> DecodeError {
+    let mut path = String::from(name);
+    if let Some(i) = index {
+        path.push_str(&format!("[{i}]"));
+    }
+    let inner = e.path();
+    if !inner.is_empty() {
+        if !inner.starts_with('[') {
+            path.push('.');
+        }
+        path.push_str(inner);
+    }
+    e.with_path(path)
+}
+
+#[cold]
+#[inline(never)]
+fn wrong_wire_type(found: u8, expected: u8, at: usize) -> DecodeError {
+    error_at(
+        Category::Syntax,
+        at,
+        format!(
+            "wire type {found} ({}) where {expected} ({}) was expected",
+            wire_type_name(found),
+            wire_type_name(expected)
+        ),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn bad_utf8(bytes: &[u8], start: usize) -> DecodeError {
+    let valid = std::str::from_utf8(bytes)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
+    error_at(Category::Syntax, start + valid, "string is not valid UTF-8")
+}
+
+#[cold]
+#[inline(never)]
+fn too_many_items(max: usize, at: usize) -> DecodeError {
+    limit_at(
+        Limit::Items,
+        at,
+        format!("more than max_items ({max}) items"),
+    )
+}
+
+/// UTF-8 validation. `simdutf8::basic` measured faster than `std::str::from_utf8`
+/// on this schema's short strings (see `benches/protobuf.rs`), and reports the
+/// exact position only on the (cold) failure path, where std recomputes it.
+#[inline(always)]
+fn utf8(bytes: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(bytes).ok()
+}
+
+/// The decoding context of one event: arena and limits.
+struct Parser<'a> {
+    arena: &'a Bump,
+    max_string: usize,
+    max_items: usize,
+    max_depth: usize,
+}
+
+/// The payload read so far (a oneof: the last member wins, the same member merges).
+enum Body<'a> {
+    None,
+    PlayerJoined(PlayerJoinedB<'a>),
+    PlayerLeft(PlayerLeft<'a>),
+    PlayerMoved(PlayerMoved),
+    ClueFound(ClueFoundB<'a>),
+    TreasureClaimed(TreasureClaimedB<'a>),
+    MatchRequested(MatchRequestedB<'a>),
+    MatchStarted(MatchStartedB<'a>),
+    MatchEnded(MatchEndedB<'a>),
+    Heartbeat,
+}
+
+struct PlayerJoinedB<'a> {
+    skill: u32,
+    platform: &'a str,
+    party: BVec<'a, &'a str>,
+}
+
+struct ClueFoundB<'a> {
+    clue_id: &'a str,
+    zone: &'a str,
+    position: Vec3,
+    tags: BVec<'a, &'a str>,
+    points: u32,
+    hint_used: bool,
+    note: Option<&'a str>,
+}
+
+struct TreasureClaimedB<'a> {
+    treasure_id: &'a str,
+    value: u64,
+    position: Vec3,
+    inventory: BVec<'a, InventoryItem<'a>>,
+}
+
+struct MatchRequestedB<'a> {
+    skill: u32,
+    party: BVec<'a, &'a str>,
+    modes: BVec<'a, &'a str>,
+    max_latency_ms: u32,
+}
+
+struct MatchStartedB<'a> {
+    map: &'a str,
+    mode: &'a str,
+    players: BVec<'a, &'a str>,
+}
+
+struct MatchEndedB<'a> {
+    winner: Option<&'a str>,
+    scores: BVec<'a, Score<'a>>,
+}
+
+impl<'a> Body<'a> {
+    fn finish(self) -> Option<Payload<'a>> {
+        Some(match self {
+            Body::None => return None,
+            Body::PlayerJoined(p) => Payload::PlayerJoined(PlayerJoined {
+                skill: p.skill,
+                platform: p.platform,
+                party: p.party.into_bump_slice(),
+            }),
+            Body::PlayerLeft(p) => Payload::PlayerLeft(p),
+            Body::PlayerMoved(p) => Payload::PlayerMoved(p),
+            Body::ClueFound(p) => Payload::ClueFound(ClueFound {
+                clue_id: p.clue_id,
+                zone: p.zone,
+                position: p.position,
+                tags: p.tags.into_bump_slice(),
+                points: p.points,
+                hint_used: p.hint_used,
+                note: p.note,
+            }),
+            Body::TreasureClaimed(p) => Payload::TreasureClaimed(TreasureClaimed {
+                treasure_id: p.treasure_id,
+                value: p.value,
+                position: p.position,
+                inventory: p.inventory.into_bump_slice(),
+            }),
+            Body::MatchRequested(p) => Payload::MatchRequested(MatchRequested {
+                skill: p.skill,
+                party: p.party.into_bump_slice(),
+                modes: p.modes.into_bump_slice(),
+                max_latency_ms: p.max_latency_ms,
+            }),
+            Body::MatchStarted(p) => Payload::MatchStarted(MatchStarted {
+                map: p.map,
+                mode: p.mode,
+                players: p.players.into_bump_slice(),
+            }),
+            Body::MatchEnded(p) => Payload::MatchEnded(MatchEnded {
+                winner: p.winner,
+                scores: p.scores.into_bump_slice(),
+            }),
+            Body::Heartbeat => Payload::Heartbeat,
+        })
+    }
+}
+
+/// Reads one oneof member: a fresh builder unless the same member is already
+/// there (then the new occurrence merges into it).
+macro_rules! member {
+    ($self:ident, $c:ident, $wt:ident, $at:ident, $body:ident, $variant:ident, $new:expr, $merge:ident) => {{
+        let mut m = $self.sub($c, $wt, $at, 2).within("payload")?;
+        if !matches!($body, Body::$variant(_)) {
+            $body = Body::$variant($new);
+        }
+        if let Body::$variant(p) = &mut $body {
+            $self.$merge(&mut m, p).within("payload")?;
+        }
+    }};
+}
+
+impl<'a> Parser<'a> {
+    /// Opens an embedded message at nesting `depth`.
+    #[inline(always)]
+    fn sub(
+        &self,
+        c: &mut Cursor<'a>,
+        wt: u8,
+        at: usize,
+        depth: usize,
+    ) -> Result<Cursor<'a>, DecodeError> {
+        if wt != LEN {
+            return Err(wrong_wire_type(wt, LEN, at));
+        }
+        if depth > self.max_depth {
+            return Err(limit_at(
+                Limit::Depth,
+                at,
+                format!("messages nest deeper than max_depth ({})", self.max_depth),
+            ));
+        }
+        c.message()
+    }
+
+    #[inline(always)]
+    fn string(&self, c: &mut Cursor<'a>, wt: u8, at: usize) -> Result<&'a str, DecodeError> {
+        if wt != LEN {
+            return Err(wrong_wire_type(wt, LEN, at));
+        }
+        let bytes = c.bytes()?;
+        if bytes.len() > self.max_string {
+            return Err(limit_at(
+                Limit::StringBytes,
+                at,
+                format!(
+                    "string of {} bytes is longer than max_string_bytes ({})",
+                    bytes.len(),
+                    self.max_string
+                ),
+            ));
+        }
+        match utf8(bytes) {
+            Some(s) => Ok(s),
+            None => Err(bad_utf8(bytes, c.offset() - bytes.len())),
+        }
+    }
+
+    /// Appends one occurrence of a repeated string field.
+    #[inline(always)]
+    fn push_string(
+        &self,
+        c: &mut Cursor<'a>,
+        wt: u8,
+        at: usize,
+        list: &mut BVec<'a, &'a str>,
+        name: &'static str,
+    ) -> Result<(), DecodeError> {
+        let s = self.string(c, wt, at).within_item(name, list.len())?;
+        if list.len() >= self.max_items {
+            return Err(too_many_items(self.max_items, at)).within(name);
+        }
+        list.push(s);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn varint(&self, c: &mut Cursor<'a>, wt: u8, at: usize) -> Result<u64, DecodeError> {
+        if wt != VARINT {
+            return Err(wrong_wire_type(wt, VARINT, at));
+        }
+        c.varint()
+    }
+
+    #[inline(always)]
+    fn float(&self, c: &mut Cursor<'a>, wt: u8, at: usize) -> Result<f32, DecodeError> {
+        if wt != I32 {
+            return Err(wrong_wire_type(wt, I32, at));
+        }
+        Ok(f32::from_le_bytes(c.fixed32()?))
+    }
+
+    /// Skips an unknown field of a message at `depth`.
+    #[inline(always)]
+    fn skip(
+        &self,
+        c: &mut Cursor<'a>,
+        tag: u32,
+        wt: u8,
+        at: usize,
+        depth: usize,
+    ) -> Result<(), DecodeError> {
+        c.skip(tag, wt, at, depth, self.max_depth)
+    }
+
+    fn event(&self, c: &mut Cursor<'a>) -> Result<Event<'a>, DecodeError> {
+        let arena = self.arena;
+        let (mut id, mut seq, mut ts, mut player_id) = ("", 0u64, 0i64, "");
+        let (mut match_id, mut region) = (None, "");
+        let mut attrs: BVec<'a, Attr<'a>> = BVec::new_in(arena);
+        let mut body = Body::None;
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => id = self.string(c, wt, at).within("id")?,
+                2 => seq = self.varint(c, wt, at).within("seq")?,
+                3 => ts = self.varint(c, wt, at).within("ts")? as i64,
+                4 => player_id = self.string(c, wt, at).within("player_id")?,
+                5 => match_id = Some(self.string(c, wt, at).within("match_id")?),
+                6 => region = self.string(c, wt, at).within("region")?,
+                7 => {
+                    let n = attrs.len();
+                    let mut m = self.sub(c, wt, at, 2).within_item("attrs", n)?;
+                    attrs.push(self.attr(&mut m).within_item("attrs", n)?);
+                }
+                10 => member!(
+                    self,
+                    c,
+                    wt,
+                    at,
+                    body,
+                    PlayerJoined,
+                    PlayerJoinedB {
+                        skill: 0,
+                        platform: "",
+                        party: BVec::new_in(arena),
+                    },
+                    player_joined
+                ),
+                11 => member!(
+                    self,
+                    c,
+                    wt,
+                    at,
+                    body,
+                    PlayerLeft,
+                    PlayerLeft::default(),
+                    player_left
+                ),
+                12 => member!(
+                    self,
+                    c,
+                    wt,
+                    at,
+                    body,
+                    PlayerMoved,
+                    PlayerMoved::default(),
+                    player_moved
+                ),
+                13 => member!(
+                    self,
+                    c,
+                    wt,
+                    at,
+                    body,
+                    ClueFound,
+                    ClueFoundB {
+                        clue_id: "",
+                        zone: "",
+                        position: Vec3::default(),
+                        tags: BVec::new_in(arena),
+                        points: 0,
+                        hint_used: false,
+                        note: None,
+                    },
+                    clue_found
+                ),
+                14 => member!(
+                    self,
+                    c,
+                    wt,
+                    at,
+                    body,
+                    TreasureClaimed,
+                    TreasureClaimedB {
+                        treasure_id: "",
+                        value: 0,
+                        position: Vec3::default(),
+                        inventory: BVec::new_in(arena),
+                    },
+                    treasure_claimed
+                ),
+                15 => member!(
+                    self,
+                    c,
+                    wt,
+                    at,
+                    body,
+                    MatchRequested,
+                    MatchRequestedB {
+                        skill: 0,
+                        party: BVec::new_in(arena),
+                        modes: BVec::new_in(arena),
+                        max_latency_ms: 0,
+                    },
+                    match_requested
+                ),
+                16 => member!(
+                    self,
+                    c,
+                    wt,
+                    at,
+                    body,
+                    MatchStarted,
+                    MatchStartedB {
+                        map: "",
+                        mode: "",
+                        players: BVec::new_in(arena),
+                    },
+                    match_started
+                ),
+                17 => member!(
+                    self,
+                    c,
+                    wt,
+                    at,
+                    body,
+                    MatchEnded,
+                    MatchEndedB {
+                        winner: None,
+                        scores: BVec::new_in(arena),
+                    },
+                    match_ended
+                ),
+                18 => {
+                    let mut m = self.sub(c, wt, at, 2).within("payload")?;
+                    body = Body::Heartbeat;
+                    self.skip_all(&mut m, 2).within("payload")?;
+                }
+                _ => self.skip(c, tag, wt, at, 1)?,
+            }
+        }
+        // Proto3 defaults stand in for absence, as in `proto::Event::view`.
+        if id.is_empty() {
+            return Err(invalid("id", "missing required field"));
+        }
+        if player_id.is_empty() {
+            return Err(invalid("player_id", "missing required field"));
+        }
+        if region.is_empty() {
+            return Err(invalid("region", "missing required field"));
+        }
+        let Some(payload) = body.finish() else {
+            return Err(invalid("payload", "missing required field"));
+        };
+        let event = Event {
+            id,
+            seq,
+            ts: Timestamp(ts),
+            player_id,
+            match_id,
+            region,
+            attrs: self.finish_attrs(attrs)?,
+            payload,
+        };
+        if let Err(e) = event.validate() {
+            return Err(DecodeError::from(e).with_position(Position::Byte { offset: 0 }));
+        }
+        Ok(event)
+    }
+
+    /// One `attrs` map entry; a missing key or value is "".
+    fn attr(&self, c: &mut Cursor<'a>) -> Result<Attr<'a>, DecodeError> {
+        let mut attr = Attr { key: "", value: "" };
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => attr.key = self.string(c, wt, at).within("key")?,
+                2 => attr.value = self.string(c, wt, at).within("value")?,
+                _ => self.skip(c, tag, wt, at, 2)?,
+            }
+        }
+        Ok(attr)
+    }
+
+    /// Sorts `attrs` by key, the later of two equal keys winning (prost's
+    /// `BTreeMap`), and checks the count of distinct keys.
+    fn finish_attrs(&self, attrs: BVec<'a, Attr<'a>>) -> Result<&'a [Attr<'a>], DecodeError> {
+        // Producers that encode a sorted map (prost, this crate) skip the sort.
+        let attrs = if attrs.windows(2).all(|w| w[0].key < w[1].key) {
+            attrs.into_bump_slice()
+        } else {
+            // Unstable sort on (key, position) is stable and allocates nothing.
+            let mut indexed = BVec::with_capacity_in(attrs.len(), self.arena);
+            indexed.extend(attrs.iter().enumerate().map(|(i, a)| (*a, i)));
+            indexed.sort_unstable_by(|a, b| a.0.key.cmp(b.0.key).then(a.1.cmp(&b.1)));
+            let mut out = BVec::with_capacity_in(indexed.len(), self.arena);
+            for (i, (attr, _)) in indexed.iter().enumerate() {
+                let superseded = indexed
+                    .get(i + 1)
+                    .is_some_and(|next| next.0.key == attr.key);
+                if !superseded {
+                    out.push(*attr);
+                }
+            }
+            out.into_bump_slice()
+        };
+        if attrs.len() > self.max_items {
+            return Err(limit_at(
+                Limit::Items,
+                0,
+                format!(
+                    "{} distinct keys; max_items is {}",
+                    attrs.len(),
+                    self.max_items
+                ),
+            )
+            .with_path("attrs"));
+        }
+        Ok(attrs)
+    }
+
+    /// Skips every field of a message with no known fields (`Heartbeat`).
+    fn skip_all(&self, c: &mut Cursor<'a>, depth: usize) -> Result<(), DecodeError> {
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            self.skip(c, tag, wt, at, depth)?;
+        }
+        Ok(())
+    }
+
+    /// Merges a `Vec3` (at depth 3) into `v`.
+    fn vec3(&self, c: &mut Cursor<'a>, v: &mut Vec3) -> Result<(), DecodeError> {
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => v.x = self.float(c, wt, at).within("x")?,
+                2 => v.y = self.float(c, wt, at).within("y")?,
+                3 => v.z = self.float(c, wt, at).within("z")?,
+                _ => self.skip(c, tag, wt, at, 3)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Merges a `position` occurrence into `v`.
+    #[inline(always)]
+    fn position(
+        &self,
+        c: &mut Cursor<'a>,
+        wt: u8,
+        at: usize,
+        v: &mut Vec3,
+    ) -> Result<(), DecodeError> {
+        let mut m = self.sub(c, wt, at, 3).within("position")?;
+        self.vec3(&mut m, v).within("position")
+    }
+
+    fn player_joined(
+        &self,
+        c: &mut Cursor<'a>,
+        p: &mut PlayerJoinedB<'a>,
+    ) -> Result<(), DecodeError> {
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => p.skill = self.varint(c, wt, at).within("skill")? as u32,
+                2 => p.platform = self.string(c, wt, at).within("platform")?,
+                3 => self.push_string(c, wt, at, &mut p.party, "party")?,
+                _ => self.skip(c, tag, wt, at, 2)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn player_left(&self, c: &mut Cursor<'a>, p: &mut PlayerLeft<'a>) -> Result<(), DecodeError> {
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => p.reason = self.string(c, wt, at).within("reason")?,
+                _ => self.skip(c, tag, wt, at, 2)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn player_moved(&self, c: &mut Cursor<'a>, p: &mut PlayerMoved) -> Result<(), DecodeError> {
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => self.position(c, wt, at, &mut p.position)?,
+                2 => p.heading = self.float(c, wt, at).within("heading")?,
+                3 => p.speed = self.float(c, wt, at).within("speed")?,
+                _ => self.skip(c, tag, wt, at, 2)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn clue_found(&self, c: &mut Cursor<'a>, p: &mut ClueFoundB<'a>) -> Result<(), DecodeError> {
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => p.clue_id = self.string(c, wt, at).within("clue_id")?,
+                2 => p.zone = self.string(c, wt, at).within("zone")?,
+                3 => self.position(c, wt, at, &mut p.position)?,
+                4 => self.push_string(c, wt, at, &mut p.tags, "tags")?,
+                5 => p.points = self.varint(c, wt, at).within("points")? as u32,
+                6 => p.hint_used = self.varint(c, wt, at).within("hint_used")? != 0,
+                7 => p.note = Some(self.string(c, wt, at).within("note")?),
+                _ => self.skip(c, tag, wt, at, 2)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn treasure_claimed(
+        &self,
+        c: &mut Cursor<'a>,
+        p: &mut TreasureClaimedB<'a>,
+    ) -> Result<(), DecodeError> {
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => p.treasure_id = self.string(c, wt, at).within("treasure_id")?,
+                2 => p.value = self.varint(c, wt, at).within("value")?,
+                3 => self.position(c, wt, at, &mut p.position)?,
+                4 => {
+                    let n = p.inventory.len();
+                    let mut m = self.sub(c, wt, at, 3).within_item("inventory", n)?;
+                    let item = self.inventory_item(&mut m).within_item("inventory", n)?;
+                    if n >= self.max_items {
+                        return Err(too_many_items(self.max_items, at)).within("inventory");
+                    }
+                    p.inventory.push(item);
+                }
+                _ => self.skip(c, tag, wt, at, 2)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn inventory_item(&self, c: &mut Cursor<'a>) -> Result<InventoryItem<'a>, DecodeError> {
+        let mut item = InventoryItem::default();
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => item.item = self.string(c, wt, at).within("item")?,
+                2 => item.qty = self.varint(c, wt, at).within("qty")? as u32,
+                _ => self.skip(c, tag, wt, at, 3)?,
+            }
+        }
+        Ok(item)
+    }
+
+    fn match_requested(
+        &self,
+        c: &mut Cursor<'a>,
+        p: &mut MatchRequestedB<'a>,
+    ) -> Result<(), DecodeError> {
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => p.skill = self.varint(c, wt, at).within("skill")? as u32,
+                2 => self.push_string(c, wt, at, &mut p.party, "party")?,
+                3 => self.push_string(c, wt, at, &mut p.modes, "modes")?,
+                4 => p.max_latency_ms = self.varint(c, wt, at).within("max_latency_ms")? as u32,
+                _ => self.skip(c, tag, wt, at, 2)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn match_started(
+        &self,
+        c: &mut Cursor<'a>,
+        p: &mut MatchStartedB<'a>,
+    ) -> Result<(), DecodeError> {
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => p.map = self.string(c, wt, at).within("map")?,
+                2 => p.mode = self.string(c, wt, at).within("mode")?,
+                3 => self.push_string(c, wt, at, &mut p.players, "players")?,
+                _ => self.skip(c, tag, wt, at, 2)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn match_ended(&self, c: &mut Cursor<'a>, p: &mut MatchEndedB<'a>) -> Result<(), DecodeError> {
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => p.winner = Some(self.string(c, wt, at).within("winner")?),
+                2 => {
+                    let n = p.scores.len();
+                    let mut m = self.sub(c, wt, at, 3).within_item("scores", n)?;
+                    let score = self.score(&mut m).within_item("scores", n)?;
+                    if n >= self.max_items {
+                        return Err(too_many_items(self.max_items, at)).within("scores");
+                    }
+                    p.scores.push(score);
+                }
+                _ => self.skip(c, tag, wt, at, 2)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn score(&self, c: &mut Cursor<'a>) -> Result<Score<'a>, DecodeError> {
+        let mut score = Score::default();
+        while !c.is_empty() {
+            let at = c.offset();
+            let (tag, wt) = c.key()?;
+            match tag {
+                1 => score.player_id = self.string(c, wt, at).within("player_id")?,
+                2 => {
+                    // sint64: zigzag.
+                    let v = self.varint(c, wt, at).within("score")?;
+                    score.score = ((v >> 1) as i64) ^ -((v & 1) as i64);
+                }
+                _ => self.skip(c, tag, wt, at, 3)?,
+            }
+        }
+        Ok(score)
+    }
+}
