@@ -1,0 +1,551 @@
+//! `compare`: every decoder on the same inputs, measured the same way, in one run.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use bumpalo::Bump;
+use event_decode::{Format, json, protobuf, yaml};
+use event_model::OwnedEvent;
+use event_model::proto;
+use indicatif::{ProgressBar, ProgressStyle};
+use prost::Message as _;
+use serde::Serialize;
+
+use crate::inputs::{InputSet, Inputs, mean_len};
+use crate::machine::Machine;
+use crate::measure::{self, Heap, Plan, Timing};
+use crate::{AllocProbe, go};
+
+/// Every row of the comparison, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Row {
+    /// Veltrix streaming YAML on yaml-rust2's parser events.
+    VeltrixYaml,
+    /// Veltrix JSON (serde_json through the arena seed, borrowed strings).
+    VeltrixJson,
+    /// Veltrix protobuf, zero-copy.
+    VeltrixProtoZeroCopy,
+    /// Veltrix protobuf through prost, then viewed and validated.
+    VeltrixProtoProst,
+    /// yaml-rust2 `YamlLoader` (a DOM), then converted.
+    YamlRust2Dom,
+    /// `serde_yaml` 0.9 into [`OwnedEvent`].
+    SerdeYaml,
+    /// `serde-saphyr` into [`OwnedEvent`].
+    SerdeSaphyr,
+    /// `prost::Message::decode` into the generated `proto::Event`.
+    Prost,
+    /// `serde_json` into [`OwnedEvent`].
+    SerdeJson,
+    /// Go `gopkg.in/yaml.v3` into `map[string]interface{}`.
+    GoMap,
+    /// Go `gopkg.in/yaml.v3` into a typed struct.
+    GoStruct,
+}
+
+impl Row {
+    /// All rows, in report order.
+    pub const ALL: [Row; 11] = [
+        Row::VeltrixYaml,
+        Row::VeltrixJson,
+        Row::VeltrixProtoZeroCopy,
+        Row::VeltrixProtoProst,
+        Row::YamlRust2Dom,
+        Row::SerdeYaml,
+        Row::SerdeSaphyr,
+        Row::Prost,
+        Row::SerdeJson,
+        Row::GoMap,
+        Row::GoStruct,
+    ];
+
+    /// The row's label.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Row::VeltrixYaml => "veltrix streaming yaml",
+            Row::VeltrixJson => "veltrix json",
+            Row::VeltrixProtoZeroCopy => "veltrix protobuf zero-copy",
+            Row::VeltrixProtoProst => "veltrix protobuf via prost",
+            Row::YamlRust2Dom => "yaml-rust2 DOM + convert",
+            Row::SerdeYaml => "serde_yaml 0.9 -> OwnedEvent",
+            Row::SerdeSaphyr => "serde-saphyr -> OwnedEvent",
+            Row::Prost => "prost::Message::decode",
+            Row::SerdeJson => "serde_json -> OwnedEvent",
+            Row::GoMap => "go yaml.v3 -> map[string]interface{}",
+            Row::GoStruct => "go yaml.v3 -> struct",
+        }
+    }
+
+    /// The format the row reads.
+    pub const fn format(self) -> Format {
+        match self {
+            Row::VeltrixJson | Row::SerdeJson => Format::Json,
+            Row::VeltrixProtoZeroCopy | Row::VeltrixProtoProst | Row::Prost => Format::Protobuf,
+            _ => Format::Yaml,
+        }
+    }
+
+    /// Whether the row is one of Veltrix's own decoders.
+    pub const fn is_veltrix(self) -> bool {
+        matches!(
+            self,
+            Row::VeltrixYaml
+                | Row::VeltrixJson
+                | Row::VeltrixProtoZeroCopy
+                | Row::VeltrixProtoProst
+        )
+    }
+
+    /// Whether the row runs in the Go program.
+    pub const fn is_go(self) -> bool {
+        matches!(self, Row::GoMap | Row::GoStruct)
+    }
+}
+
+/// What `compare` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The measuring plan (samples, batch, warm-up).
+    pub plan: Plan,
+    /// Whether this is a `--quick` run.
+    pub quick: bool,
+    /// Corpus size.
+    pub corpus_events: usize,
+    /// Corpus seed.
+    pub seed: u64,
+    /// Run the Go rows when `go` is installed.
+    pub go: bool,
+    /// Where the Go program is built.
+    pub work_dir: PathBuf,
+    /// Show a progress bar on stderr (hidden anyway when stderr is not a terminal).
+    pub progress: bool,
+}
+
+/// How the run was set up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    /// The measuring plan.
+    pub plan: Plan,
+    /// `--quick`.
+    pub quick: bool,
+    /// Corpus size.
+    pub corpus_events: usize,
+    /// Corpus seed.
+    pub corpus_seed: u64,
+    /// How an arena is used by Veltrix rows.
+    pub arena: &'static str,
+}
+
+/// One decoder on one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct Measured {
+    /// Row label.
+    pub decoder: &'static str,
+    /// `yaml`, `json` or `proto`.
+    pub format: &'static str,
+    /// `reference` or `corpus`.
+    pub input: InputSet,
+    /// Whether the decoder is Veltrix's own.
+    pub veltrix: bool,
+    /// Distinct events in the input.
+    pub events: usize,
+    /// Mean size of an input event in this format, bytes.
+    pub event_bytes: f64,
+    /// Median ns per event.
+    pub ns_median: Option<f64>,
+    /// p99 ns per event.
+    pub ns_p99: Option<f64>,
+    /// Input MB decoded per second.
+    pub mb_per_s: Option<f64>,
+    /// Heap allocations per event.
+    pub allocs_per_event: Option<f64>,
+    /// Heap bytes requested per event.
+    pub bytes_per_event: Option<f64>,
+    /// Go map row's median / this row's median (same input): > 1 is faster than Go.
+    pub speedup_vs_go_map: Option<f64>,
+    /// serde_yaml row's median / this row's median (same input).
+    pub speedup_vs_serde_yaml: Option<f64>,
+    /// Why figures are missing, if they are.
+    pub skipped: Option<String>,
+}
+
+impl Measured {
+    fn empty(row: Row, input: InputSet, inputs: &Inputs) -> Measured {
+        let events = inputs.set(input).get(row.format());
+        Measured {
+            decoder: row.name(),
+            format: row.format().name(),
+            input,
+            veltrix: row.is_veltrix(),
+            events: events.len(),
+            event_bytes: mean_len(events),
+            ns_median: None,
+            ns_p99: None,
+            mb_per_s: None,
+            allocs_per_event: None,
+            bytes_per_event: None,
+            speedup_vs_go_map: None,
+            speedup_vs_serde_yaml: None,
+            skipped: None,
+        }
+    }
+
+    fn fill(&mut self, timing: Timing, heap: Option<Heap>) {
+        self.ns_median = Some(timing.ns_median);
+        self.ns_p99 = Some(timing.ns_p99);
+        self.mb_per_s = Some(timing.mb_per_s);
+        self.allocs_per_event = heap.map(|h| h.allocs_per_event);
+        self.bytes_per_event = heap.map(|h| h.bytes_per_event);
+    }
+}
+
+/// A whole `compare` run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The machine.
+    pub machine: Machine,
+    /// The set-up.
+    pub settings: Settings,
+    /// One row per decoder × input, reference rows first.
+    pub rows: Vec<Measured>,
+    /// Peak resident set size of the harness process at the end, bytes.
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// Runs the comparison.
+pub fn run(options: &Options, probe: &AllocProbe) -> Result<Report> {
+    let machine = Machine::detect(probe);
+    let inputs =
+        Inputs::build(options.corpus_events, options.seed).context("building the inputs")?;
+    let rust_rows: Vec<Row> = Row::ALL.into_iter().filter(|r| !r.is_go()).collect();
+    let steps = (rust_rows.len() * InputSet::ALL.len() + usize::from(options.go)) as u64;
+    let bar = if options.progress {
+        ProgressBar::new(steps)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+
+    let mut rows = Vec::new();
+    for input in InputSet::ALL {
+        for &row in &rust_rows {
+            bar.set_message(format!("{} / {}", row.name(), input.name()));
+            let mut m = Measured::empty(row, input, &inputs);
+            let events = inputs.set(input).get(row.format());
+            match measure_rust(row, events, &options.plan, probe) {
+                Ok((timing, heap)) => m.fill(timing, heap),
+                Err(e) => m.skipped = Some(format!("failed: {e}")),
+            }
+            rows.push(m);
+            bar.inc(1);
+        }
+    }
+
+    let mut go_rows: Vec<Measured> = Vec::new();
+    let go_result = if options.go {
+        bar.set_message("go yaml.v3");
+        let r = go::run(&inputs, &InputSet::ALL, &options.plan, &options.work_dir);
+        bar.inc(1);
+        r
+    } else {
+        Err(go::Skipped("disabled with --no-go".into()))
+    };
+    for input in InputSet::ALL {
+        for row in [Row::GoMap, Row::GoStruct] {
+            let mut m = Measured::empty(row, input, &inputs);
+            match &go_result {
+                Err(go::Skipped(why)) => m.skipped = Some(format!("skipped: {why}")),
+                Ok(found) => {
+                    let tag = if row == Row::GoMap { "map" } else { "struct" };
+                    match found
+                        .iter()
+                        .find(|g| g.decoder == tag && g.input == input.name())
+                    {
+                        Some(g) if g.error.is_none() => m.fill(
+                            Timing {
+                                ns_median: g.ns_median,
+                                ns_p99: g.ns_p99,
+                                mb_per_s: g.mb_per_s,
+                            },
+                            Some(Heap {
+                                allocs_per_event: g.allocs_per_event,
+                                bytes_per_event: g.bytes_per_event,
+                            }),
+                        ),
+                        Some(g) => {
+                            m.skipped =
+                                Some(format!("failed: {}", g.error.as_deref().unwrap_or("")))
+                        }
+                        None => m.skipped = Some("failed: no figures from the go program".into()),
+                    }
+                }
+            }
+            go_rows.push(m);
+        }
+    }
+    bar.finish_and_clear();
+
+    // Reference rows, then corpus rows; Go rows last within each input.
+    let mut ordered = Vec::with_capacity(rows.len() + go_rows.len());
+    for input in InputSet::ALL {
+        ordered.extend(rows.iter().filter(|m| m.input == input).cloned());
+        ordered.extend(go_rows.iter().filter(|m| m.input == input).cloned());
+    }
+    add_ratios(&mut ordered);
+
+    Ok(Report {
+        machine,
+        settings: Settings {
+            plan: options.plan,
+            quick: options.quick,
+            corpus_events: options.corpus_events,
+            corpus_seed: options.seed,
+            arena: "one arena per row, reset before every event",
+        },
+        rows: ordered,
+        peak_rss_bytes: crate::rss_bytes().map(|(_, peak)| peak),
+    })
+}
+
+fn add_ratios(rows: &mut [Measured]) {
+    for input in InputSet::ALL {
+        let base = |name: &str| {
+            rows.iter()
+                .find(|m| m.input == input && m.decoder == name)
+                .and_then(|m| m.ns_median)
+        };
+        let go_map = base(Row::GoMap.name());
+        let serde_yaml = base(Row::SerdeYaml.name());
+        for m in rows.iter_mut().filter(|m| m.input == input) {
+            if let Some(ns) = m.ns_median.filter(|ns| *ns > 0.0) {
+                m.speedup_vs_go_map = go_map.map(|g| g / ns);
+                m.speedup_vs_serde_yaml = serde_yaml.map(|s| s / ns);
+            }
+        }
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Checks, counts and times one decoder closure.
+fn bench<F>(
+    events: &[Vec<u8>],
+    plan: &Plan,
+    probe: &AllocProbe,
+    mut decode: F,
+) -> Result<(Timing, Option<Heap>), String>
+where
+    F: FnMut(&[u8]) -> Result<(), String>,
+{
+    let heap = measure::check_and_count(events, probe, &mut decode)?;
+    let timing = measure::time(events, plan, &mut decode)?;
+    Ok((timing, heap))
+}
+
+/// Decodes into an arena reset before each event, as a router's batch would
+/// with a batch of one: steady state reuses the arena's chunk.
+fn bench_veltrix<D: event_decode::Decoder>(
+    events: &[Vec<u8>],
+    plan: &Plan,
+    probe: &AllocProbe,
+    mut decoder: D,
+) -> Result<(Timing, Option<Heap>), String> {
+    let mut arena = Bump::new();
+    bench(events, plan, probe, move |b| {
+        arena.reset();
+        let event = decoder.decode(b, &arena).map_err(err)?;
+        black_box(&event);
+        Ok(())
+    })
+}
+
+fn measure_rust(
+    row: Row,
+    events: &[Vec<u8>],
+    plan: &Plan,
+    probe: &AllocProbe,
+) -> Result<(Timing, Option<Heap>), String> {
+    match row {
+        Row::VeltrixYaml => bench_veltrix(events, plan, probe, yaml::YamlDecoder::new()),
+        Row::VeltrixJson => bench_veltrix(events, plan, probe, json::JsonDecoder::new()),
+        Row::VeltrixProtoZeroCopy => {
+            bench_veltrix(events, plan, probe, protobuf::ZeroCopyDecoder::new())
+        }
+        Row::VeltrixProtoProst => bench_veltrix(events, plan, probe, protobuf::ProstDecoder::new()),
+        Row::YamlRust2Dom => bench_veltrix(events, plan, probe, yaml::dom::DomDecoder::new()),
+        Row::SerdeYaml => bench(events, plan, probe, |b| {
+            black_box(serde_yaml::from_slice::<OwnedEvent>(b).map_err(err)?);
+            Ok(())
+        }),
+        Row::SerdeSaphyr => bench(events, plan, probe, |b| {
+            black_box(serde_saphyr::from_slice::<OwnedEvent>(b).map_err(err)?);
+            Ok(())
+        }),
+        Row::Prost => bench(events, plan, probe, |b| {
+            black_box(proto::Event::decode(b).map_err(err)?);
+            Ok(())
+        }),
+        Row::SerdeJson => bench(events, plan, probe, |b| {
+            black_box(serde_json::from_slice::<OwnedEvent>(b).map_err(err)?);
+            Ok(())
+        }),
+        Row::GoMap | Row::GoStruct => Err("measured by the go program".into()),
+    }
+}
+
+fn cell(v: Option<f64>, decimals: usize) -> String {
+    match v {
+        Some(x) if x.is_finite() => {
+            if decimals == 0 {
+                group_thousands(x.round() as u64)
+            } else {
+                format!("{x:.decimals$}")
+            }
+        }
+        _ => "—".into(),
+    }
+}
+
+fn ratio(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.2}×"),
+        _ => "—".into(),
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The report as a Markdown table (with a short header of the set-up).
+pub fn markdown(report: &Report) -> String {
+    let m = &report.machine;
+    let s = &report.settings;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Decoder comparison, {} ({} cores), {}, {}, allocator {}{}; {} \
+         (shared machine: figures are noisy).\n",
+        m.cpu,
+        m.cores,
+        m.os,
+        m.rustc,
+        m.allocator,
+        if m.counting_allocator {
+            " (counted)"
+        } else {
+            ""
+        },
+        m.date
+    ));
+    out.push_str(&format!(
+        "Plan: {} samples × {} events per sample after {} ms warm-up{}; corpus {} events (seed {:#x}).\n\n",
+        s.plan.samples,
+        s.plan.batch,
+        s.plan.warmup.as_millis(),
+        if s.quick { " (--quick)" } else { "" },
+        s.corpus_events,
+        s.corpus_seed
+    ));
+    out.push_str(
+        "| decoder | format | input | median ns/event | p99 ns/event | MB/s | allocs/event | heap bytes/event | vs Go map | vs serde_yaml |\n",
+    );
+    out.push_str("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for r in &report.rows {
+        let name = match &r.skipped {
+            Some(why) => format!("{} ({why})", r.decoder),
+            None if r.veltrix => format!("**{}**", r.decoder),
+            None => r.decoder.to_owned(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            name,
+            r.format,
+            r.input.name(),
+            cell(r.ns_median, 0),
+            cell(r.ns_p99, 0),
+            cell(r.mb_per_s, 1),
+            cell(r.allocs_per_event, 1),
+            cell(r.bytes_per_event, 0),
+            ratio(r.speedup_vs_go_map),
+            ratio(r.speedup_vs_serde_yaml),
+        ));
+    }
+    if let Some(peak) = report.peak_rss_bytes {
+        out.push_str(&format!(
+            "\nPeak RSS of the harness ({} allocator): {:.1} MB.\n",
+            m.allocator,
+            peak as f64 / 1e6
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1_000), "1,000");
+        assert_eq!(group_thousands(12_345_678), "12,345,678");
+    }
+
+    #[test]
+    fn every_row_has_a_distinct_name_and_go_rows_read_yaml() {
+        let names: std::collections::HashSet<_> = Row::ALL.iter().map(|r| r.name()).collect();
+        assert_eq!(names.len(), Row::ALL.len());
+        assert!(
+            Row::ALL
+                .iter()
+                .filter(|r| r.is_go())
+                .all(|r| r.format() == Format::Yaml)
+        );
+    }
+}
+
+/// The report as an SVG bar chart of median ns per event (log scale), one
+/// group per decoder, one bar per input.
+pub fn svg(report: &Report) -> String {
+    let mut groups: Vec<crate::svg::BarGroup> = Vec::new();
+    for row in Row::ALL {
+        let value = |input: InputSet| {
+            report
+                .rows
+                .iter()
+                .find(|m| m.decoder == row.name() && m.input == input)
+                .and_then(|m| m.ns_median)
+        };
+        groups.push(crate::svg::BarGroup {
+            label: format!("{} ({})", row.name(), row.format().name()),
+            values: InputSet::ALL.iter().map(|&i| value(i)).collect(),
+            highlight: row.is_veltrix(),
+        });
+    }
+    let m = &report.machine;
+    crate::svg::log_bar_chart(
+        "Median ns per event, lower is better",
+        &format!(
+            "{}, {} cores, {}, allocator {}, {} (shared machine: noisy)",
+            m.cpu, m.cores, m.rustc, m.allocator, m.date
+        ),
+        "ns per event",
+        &["reference event (512 B YAML)", "corpus"],
+        &groups,
+    )
+}
