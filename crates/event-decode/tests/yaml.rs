@@ -3,3 +3,7 @@
 
 #[path = "yaml/decode.rs"]
 mod decode;
+#[path = "yaml/errors.rs"]
+mod errors;
+#[path = "yaml/roundtrip.rs"]
+mod roundtrip;

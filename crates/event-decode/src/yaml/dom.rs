@@ -80,10 +80,18 @@ impl Decoder for DomDecoder {
 
     fn decode<'a>(&mut self, input: &'a [u8], arena: &'a Bump) -> Result<Event<'a>, DecodeError> {
         let text = document_text(input, &self.options.limits)?;
-        let loader = load(text, &self.options.limits).map_err(|e| e.into_decode_error(None))?;
+        let (loader, seen) =
+            load(text, &self.options.limits).map_err(|e| e.into_decode_error(None))?;
         let docs = loader.documents();
         let root = match docs {
             [root] if !root.is_badvalue() => root,
+            // The loader's only own error is a duplicate key; it then drops the
+            // document and keeps the reason private.
+            [] if seen > 0 => {
+                return Err(Error::new(ErrorKind::Data, "duplicate key in a mapping")
+                    .at(START)
+                    .into_decode_error(None));
+            }
             [_] => {
                 return Err(Error::new(
                     ErrorKind::Data,
@@ -91,6 +99,11 @@ impl Decoder for DomDecoder {
                 )
                 .at(START)
                 .into_decode_error(None));
+            }
+            [] => {
+                return Err(Error::new(ErrorKind::Eof, "empty input: no YAML document")
+                    .at(START)
+                    .into_decode_error(None));
             }
             _ => {
                 return Err(
@@ -114,8 +127,9 @@ impl Decoder for DomDecoder {
 }
 
 /// Feeds the parser's events to a `YamlLoader`, refusing too deep nesting
-/// and too much alias copying before the loader sees them.
-fn load(text: &str, limits: &Limits) -> Result<YamlLoader, Error> {
+/// and too much alias copying before the loader sees them. Also returns how
+/// many documents the parser saw.
+fn load(text: &str, limits: &Limits) -> Result<(YamlLoader, usize), Error> {
     let max_depth = limits.max_depth.min(MAX_DEPTH_CEILING);
     let mut parser = Parser::new_from_str(text);
     let mut loader = YamlLoader::default();
@@ -123,19 +137,23 @@ fn load(text: &str, limits: &Limits) -> Result<YamlLoader, Error> {
     // Nodes the loader has built so far, aliases counted at their full size.
     let mut built = 0usize;
     let mut copied = 0usize;
+    let mut seen = 0usize;
     // Open anchored nodes (id, `built` at their start, depth before them) and
     // the sizes of finished ones.
     let mut open: Vec<(usize, usize, usize)> = Vec::new();
     let mut sizes: Vec<(usize, usize)> = Vec::new();
     loop {
-        let (ev, marker) = parser.next_token().map_err(|e| scan_error(&e, text))?;
+        let (ev, marker) = parser
+            .next_token()
+            .map_err(|e| scan_error(&e, text, max_depth))?;
         let mark = Mark::from_marker(&marker);
         let mut anchor = 0;
         match &ev {
             RawEvent::StreamEnd => {
                 loader.on_event(ev, marker);
-                return Ok(loader);
+                return Ok((loader, seen));
             }
+            RawEvent::DocumentStart => seen += 1,
             RawEvent::SequenceStart(a, _) | RawEvent::MappingStart(a, _) => {
                 anchor = *a;
                 depth += 1;

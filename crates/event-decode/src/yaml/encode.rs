@@ -108,6 +108,8 @@ fn payload(out: &mut String, payload: &Payload<'_>) {
             key(out, 2, "inventory");
             if p.inventory.is_empty() {
                 out.push_str("[]");
+            } else {
+                out.pop(); // no trailing space after the key
             }
             for item in p.inventory {
                 out.push_str("\n    - item: ");
@@ -139,6 +141,8 @@ fn payload(out: &mut String, payload: &Payload<'_>) {
             key(out, 2, "scores");
             if p.scores.is_empty() {
                 out.push_str("[]");
+            } else {
+                out.pop(); // no trailing space after the key
             }
             for s in p.scores {
                 out.push_str("\n    - player_id: ");

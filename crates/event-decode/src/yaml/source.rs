@@ -191,7 +191,7 @@ impl<'t, 'b> ParserEvents<'t, 'b> {
     fn raw(&mut self) -> Result<(RawEvent, Marker), Error> {
         self.parser
             .next_token()
-            .map_err(|e| scan_error(&e, self.text))
+            .map_err(|e| scan_error(&e, self.text, self.max_depth))
     }
 
     /// Pulls StreamStart and DocumentStart.
@@ -378,9 +378,21 @@ fn core_tag(tag: &Tag) -> CoreTag {
 }
 
 /// A scanner error as a syntax error, or an end-of-input error when the
-/// scanner ran out of text.
-pub(crate) fn scan_error(e: &ScanError, text: &str) -> Error {
+/// scanner ran out of text. The scanner's own cap on flow nesting (it looks
+/// ahead up to 256 levels before the first event of a deep `[[[...`) is a
+/// depth-limit error: that is always deeper than
+/// [`MAX_DEPTH_CEILING`](event_model::MAX_DEPTH_CEILING) allows.
+pub(crate) fn scan_error(e: &ScanError, text: &str, max_depth: usize) -> Error {
     let info = e.info();
+    if info == "recursion limit exceeded" {
+        return Error::new(
+            ErrorKind::Limit(Limit::Depth),
+            format!(
+                "nesting of more than {max_depth} levels exceeds limit max_depth ({max_depth})"
+            ),
+        )
+        .at(Mark::from_marker(e.marker()));
+    }
     let at_end = e.marker().index() >= text.chars().count();
     let eof = at_end
         || info.contains("end of stream")
