@@ -1,0 +1,11 @@
+//! The event-router integration tests: one binary sharing a counting
+//! allocator and helpers.
+
+mod alloc;
+mod arena;
+mod config;
+mod delivery;
+mod handlers;
+mod partition;
+mod reference;
+mod support;
