@@ -3,7 +3,7 @@
 
 use event_decode::frames::{Frame, FrameReader};
 use event_decode::{Category, DecodeError, Format, Position};
-use event_router::{Explanation, OnReject, Outcome, RouteTable, Router, infallible};
+use event_router::{Counters, Explanation, OnReject, Outcome, RouteTable, Router, infallible};
 
 use crate::args::RouteArgs;
 use crate::io::{Output, Progress, WriteStop, finish_output, open_input, read_config};
@@ -85,9 +85,26 @@ struct Tally {
     dropped: u64,
     rejected: u64,
     bad: u64,
+    /// Frames the reader could not deliver (never seen by the router).
+    unreadable: u64,
     routes: Vec<u64>,
     handlers: Vec<u64>,
     partitions: Vec<u64>,
+}
+
+impl Tally {
+    /// In debug builds (the tests), checks the tally of a complete run
+    /// against the router's own counters.
+    fn check_against(&self, c: &Counters) {
+        debug_assert_eq!(self.events - self.unreadable, c.events());
+        debug_assert_eq!(self.routed, c.routed());
+        debug_assert_eq!(self.dead_letter - self.unreadable, c.dead_letter());
+        debug_assert_eq!(self.dropped, c.dropped());
+        debug_assert_eq!(self.rejected, c.rejected());
+        debug_assert_eq!(self.routes, c.per_route());
+        debug_assert_eq!(self.handlers, c.per_handler());
+        debug_assert_eq!(self.partitions, c.per_partition());
+    }
 }
 
 /// Names for the summary, in table order.
@@ -163,6 +180,7 @@ impl Run<'_> {
         let index = self.tally.events;
         self.tally.events += 1;
         self.tally.dead_letter += 1;
+        self.tally.unreadable += 1;
         if self.explain {
             self.line.clear();
             self.line.extend_from_slice(b"{\"index\":");
@@ -319,6 +337,7 @@ pub fn run(args: &RouteArgs) -> anyhow::Result<Status> {
             dropped: 0,
             rejected: 0,
             bad: 0,
+            unreadable: 0,
             routes: vec![0; names.routes.len()],
             handlers: vec![0; names.handlers.len()],
             partitions: vec![0; partitions],
@@ -334,6 +353,9 @@ pub fn run(args: &RouteArgs) -> anyhow::Result<Status> {
         progress: &mut progress,
     };
     route_stream(&mut router, codec::frames(format, input), &mut run);
+    if !run.stopped && run.write_error.is_none() {
+        run.tally.check_against(router.counters());
+    }
     if let Some(stop) = run.write_error.take() {
         finish_output(Err(stop))?;
         return Ok(Status::Clean);

@@ -14,8 +14,9 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Status> {
     drop(progress);
     let mut out = Output::stdout();
     let line = format!(
-        "{} events: {} valid, {} bad\n",
+        "{} {}: {} valid, {} bad\n",
         tally.events,
+        if tally.events == 1 { "event" } else { "events" },
         tally.events - tally.bad,
         tally.bad
     );
