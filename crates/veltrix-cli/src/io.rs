@@ -25,6 +25,11 @@ pub fn open_input(path: Option<&Path>) -> anyhow::Result<Box<dyn BufRead>> {
         Some(p) => {
             let file =
                 File::open(p).map_err(|e| Usage(format!("cannot open {}: {e}", p.display())))?;
+            // Opening a directory succeeds on Unix; reading it would not.
+            if file.metadata().is_ok_and(|m| m.is_dir()) {
+                let message = format!("cannot open {}: it is a directory", p.display());
+                return Err(Usage(message).into());
+            }
             Ok(Box::new(BufReader::with_capacity(CHUNK, file)))
         }
     }

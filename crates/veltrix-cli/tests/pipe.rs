@@ -64,3 +64,25 @@ fn convert_and_route_explain_into_a_closed_pipe_end_quietly() {
         json,
     );
 }
+
+#[test]
+fn a_failing_output_is_an_error_with_exit_1() {
+    // /dev/full fails every write with "no space left": unlike a closed
+    // pipe, that loses data and must not pass quietly.
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        println!("skipped: no /dev/full on this system");
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_veltrix"))
+        .args(["gen", "--count", "10000", "--format", "json"])
+        .stdout(full)
+        .output()
+        .expect("run veltrix");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: writing standard output failed: "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

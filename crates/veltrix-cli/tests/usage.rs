@@ -29,7 +29,7 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn a_missing_input_file_exits_2() {
+fn a_missing_input_file_or_a_directory_exits_2() {
     veltrix()
         .args([
             "convert",
@@ -45,6 +45,13 @@ fn a_missing_input_file_exits_2() {
         .stderr(predicate::str::starts_with(
             "error: cannot open /nonexistent/events.jsonl: ",
         ));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().to_str().expect("utf-8 path");
+    veltrix()
+        .args(["validate", "--format", "yaml", path])
+        .assert()
+        .code(2)
+        .stderr(format!("error: cannot open {path}: it is a directory\n"));
 }
 
 #[test]
