@@ -11,7 +11,7 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<Status> {
     let mut out = Output::stdout();
     let mut encoder = Encoder::new(args.to.into());
     let mut buf = Vec::new();
-    let mut progress = Progress::events();
+    let mut progress = Progress::events(true);
     let result = stream::each_event(
         args.from.into(),
         input,

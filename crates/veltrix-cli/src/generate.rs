@@ -17,7 +17,7 @@ pub fn run(args: &GenArgs) -> anyhow::Result<Status> {
     let mut out = Output::stdout();
     let mut buf = Vec::new();
     let mut arena = Bump::new();
-    let mut progress = Progress::events();
+    let mut progress = Progress::events(true);
     let mut write = || {
         for _ in 0..args.count {
             arena.reset();

@@ -93,9 +93,12 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A progress line counting events, hidden unless stderr is a terminal.
-    pub fn events() -> Self {
-        let bar = io::stderr().is_terminal().then(|| {
+    /// A progress line counting events, drawn only when stderr is a
+    /// terminal; with `streaming_stdout` (events written as they come), also
+    /// only when stdout is not that terminal, where it would tear the output.
+    pub fn events(streaming_stdout: bool) -> Self {
+        let show = io::stderr().is_terminal() && !(streaming_stdout && io::stdout().is_terminal());
+        let bar = show.then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template(

@@ -327,7 +327,7 @@ pub fn run(args: &RouteArgs) -> anyhow::Result<Status> {
     let input = open_input(args.input.input.as_deref())?;
     let format: Format = args.format.into();
     let mut out = Output::stdout();
-    let mut progress = Progress::events();
+    let mut progress = Progress::events(args.explain);
     let partitions = router.table().partitions() as usize;
     let mut run = Run {
         tally: Tally {

@@ -7,7 +7,7 @@ use crate::{Status, stream};
 /// Runs `validate`: every event is checked (a bad one never stops the run).
 pub fn run(args: &ValidateArgs) -> anyhow::Result<Status> {
     let input = open_input(args.input.input.as_deref())?;
-    let mut progress = Progress::events();
+    let mut progress = Progress::events(false);
     // Validation writes nothing per event, so no write can stop it.
     let tally = stream::each_event(args.format.into(), input, true, &mut progress, |_| Ok(()))
         .unwrap_or_default();
