@@ -1,6 +1,8 @@
 //! `veltrix route`: a routing table over a stream, frames fed to the router
 //! in bounded batches, with a JSON summary or one JSON line per event.
 
+use std::io::Write;
+
 use event_decode::frames::{Frame, FrameReader};
 use event_decode::{Category, DecodeError, Format, Position};
 use event_router::{Counters, Explanation, OnReject, Outcome, RouteTable, Router, infallible};
@@ -184,7 +186,7 @@ impl Run<'_> {
         if self.explain {
             self.line.clear();
             self.line.extend_from_slice(b"{\"index\":");
-            self.line.extend_from_slice(index.to_string().as_bytes());
+            push_number(&mut self.line, index);
             self.line.extend_from_slice(
                 b",\"routes\":[],\"handlers\":[],\"partition\":null,\"outcome\":\"dead_letter\"}\n",
             );
@@ -219,14 +221,14 @@ impl Run<'_> {
         let line = &mut self.line;
         line.clear();
         line.extend_from_slice(b"{\"index\":");
-        line.extend_from_slice(index.to_string().as_bytes());
+        push_number(line, index);
         line.extend_from_slice(b",\"routes\":");
         json_strings(line, e.route_names());
         line.extend_from_slice(b",\"handlers\":");
         json_strings(line, e.handler_names());
         line.extend_from_slice(b",\"partition\":");
         match e.partition {
-            Some(p) => line.extend_from_slice(p.to_string().as_bytes()),
+            Some(p) => push_number(line, u64::from(p)),
             None => line.extend_from_slice(b"null"),
         }
         line.extend_from_slice(b",\"outcome\":\"");
@@ -258,7 +260,7 @@ impl Run<'_> {
             if i > 0 {
                 s.push(b',');
             }
-            s.extend_from_slice(n.to_string().as_bytes());
+            push_number(&mut s, *n);
         }
         s.extend_from_slice(b"]}\n");
         s
@@ -275,9 +277,15 @@ fn json_counts(out: &mut Vec<u8>, names: &[String], counts: &[u64]) {
         // Escaping a &str into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut *out, name);
         out.push(b':');
-        out.extend_from_slice(count.to_string().as_bytes());
+        push_number(out, *count);
     }
     out.push(b'}');
+}
+
+/// Appends a number's decimal digits, without allocating.
+fn push_number(out: &mut Vec<u8>, n: u64) {
+    // Writing into a Vec cannot fail.
+    let _ = write!(out, "{n}");
 }
 
 /// Appends a JSON array of strings.
