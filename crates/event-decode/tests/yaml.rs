@@ -7,3 +7,5 @@ mod decode;
 mod errors;
 #[path = "yaml/roundtrip.rs"]
 mod roundtrip;
+#[path = "yaml/alloc.rs"]
+mod alloc;

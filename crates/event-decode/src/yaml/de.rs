@@ -140,6 +140,7 @@ impl<'s, S: EventSource<'s>> Deserializer<'s, S> {
     }
 
     /// The next event, without consuming it.
+    #[inline]
     pub(crate) fn peek(&mut self) -> Result<&(Node<'s>, Mark), Error> {
         if self.peeked.is_none() {
             let ev = self.source.next_event()?;
@@ -151,6 +152,7 @@ impl<'s, S: EventSource<'s>> Deserializer<'s, S> {
         }
     }
 
+    #[inline]
     fn next(&mut self) -> Result<(Node<'s>, Mark), Error> {
         let (node, mark) = match self.peeked.take() {
             Some(ev) => ev,
@@ -653,6 +655,7 @@ struct MapAccess<'d, 's, S> {
 
 impl<'s, S: EventSource<'s>> MapAccess<'_, 's, S> {
     /// Path and duplicate bookkeeping for the key about to be read.
+    #[inline]
     fn track_key(&mut self) -> Result<(), Error> {
         let Some(t) = self.de.tracker.as_mut() else {
             return Ok(());

@@ -212,8 +212,44 @@ impl<'t, 'b> ParserEvents<'t, 'b> {
         }
     }
 
+    /// Before the first event (or after the last): enters the document.
+    #[cold]
+    fn enter(&mut self) -> Result<(), Error> {
+        match self.state {
+            State::Start => self.start(),
+            State::Content => Ok(()),
+            State::Done => Err(Error::new(
+                ErrorKind::Syntax,
+                "read past the end of the document",
+            )),
+        }
+    }
+
+    /// One level deeper, within the limit.
+    #[inline]
+    fn deeper(&mut self, mark: Mark) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(self.too_deep(mark));
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn too_deep(&self, mark: Mark) -> Error {
+        Error::new(
+            ErrorKind::Limit(Limit::Depth),
+            format!(
+                "nesting of {} levels exceeds limit max_depth ({})",
+                self.depth, self.max_depth
+            ),
+        )
+        .at(mark)
+    }
+
     /// The next event before depth and anchor bookkeeping: from a replay in
     /// progress, or from the parser.
+    #[inline]
     fn pull(&mut self) -> Result<(Node<'static>, Mark, usize), Error> {
         while let Some(top) = self.buffers.replay.last_mut() {
             if top.0 < top.1 {
@@ -284,39 +320,30 @@ impl<'t, 'b> ParserEvents<'t, 'b> {
 
 impl EventSource<'static> for ParserEvents<'_, '_> {
     fn next_event(&mut self) -> Result<(Node<'static>, Mark), Error> {
-        match self.state {
-            State::Start => self.start()?,
-            State::Content => {}
-            State::Done => {
-                return Err(Error::new(
-                    ErrorKind::Syntax,
-                    "read past the end of the document",
-                ));
-            }
+        if self.state != State::Content {
+            self.enter()?;
         }
         let (node, mark, anchor) = self.pull()?;
+        // Fast path: no anchor in play, only the depth to keep.
+        if anchor == 0 && self.buffers.open.is_empty() {
+            match node {
+                Node::SequenceStart | Node::MappingStart => self.deeper(mark)?,
+                Node::SequenceEnd | Node::MappingEnd => self.depth = self.depth.saturating_sub(1),
+                Node::Scalar { .. } => {}
+            }
+            if self.depth == 0 {
+                self.state = State::Done;
+            }
+            return Ok((node, mark));
+        }
         let depth_before = self.depth;
         if anchor > 0 {
             let start = self.buffers.log.len();
             self.buffers.open.push((anchor, start, depth_before));
         }
-        if !self.buffers.open.is_empty() {
-            self.buffers.log.push((node.clone(), mark));
-        }
+        self.buffers.log.push((node.clone(), mark));
         match node {
-            Node::SequenceStart | Node::MappingStart => {
-                self.depth += 1;
-                if self.depth > self.max_depth {
-                    return Err(Error::new(
-                        ErrorKind::Limit(Limit::Depth),
-                        format!(
-                            "nesting of {} levels exceeds limit max_depth ({})",
-                            self.depth, self.max_depth
-                        ),
-                    )
-                    .at(mark));
-                }
-            }
+            Node::SequenceStart | Node::MappingStart => self.deeper(mark)?,
             Node::SequenceEnd | Node::MappingEnd => self.depth = self.depth.saturating_sub(1),
             Node::Scalar { .. } => {}
         }
