@@ -9,3 +9,7 @@ mod errors;
 mod roundtrip;
 #[path = "yaml/alloc.rs"]
 mod alloc;
+#[path = "yaml/frames.rs"]
+mod frames;
+#[path = "yaml/from_str.rs"]
+mod from_str;

@@ -268,14 +268,7 @@ impl<'s, S: EventSource<'s>> Deserializer<'s, S> {
         match node {
             Node::Scalar { text, style, tag } => match scalar::resolve(&text, style, tag) {
                 Ok(r) => Ok((text, r, mark)),
-                Err(tag) => Err(Error::new(
-                    ErrorKind::Data,
-                    format!(
-                        "expected a value of tag {tag}, found {}",
-                        Found(&text, Resolved::Str)
-                    ),
-                )
-                .at(mark)),
+                Err(tag) => Err(tag_mismatch(tag, &text, mark)),
             },
             other => Err(wrong(expected, &other, mark)),
         }
@@ -329,6 +322,19 @@ fn expected_found(expected: &str, text: &str, r: Resolved, mark: Mark) -> Error 
     .at(mark)
 }
 
+/// A core tag on text that is not of its type (`!!int abc`).
+#[cold]
+fn tag_mismatch(tag: &str, text: &str, mark: Mark) -> Error {
+    Error::new(
+        ErrorKind::Data,
+        format!(
+            "expected a value of tag {tag}, found {}",
+            Found(text, Resolved::Str)
+        ),
+    )
+    .at(mark)
+}
+
 fn wrong(expected: &str, node: &Node<'_>, mark: Mark) -> Error {
     let found = match node {
         Node::SequenceStart => "a sequence",
@@ -364,16 +370,8 @@ impl<'de, 's, S: EventSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s
         let (node, mark) = self.next()?;
         match node {
             Node::Scalar { text, style, tag } => {
-                let r = scalar::resolve(&text, style, tag).map_err(|tag| {
-                    Error::new(
-                        ErrorKind::Data,
-                        format!(
-                            "expected a value of tag {tag}, found {}",
-                            Found(&text, Resolved::Str)
-                        ),
-                    )
-                    .at(mark)
-                })?;
+                let r = scalar::resolve(&text, style, tag)
+                    .map_err(|tag| tag_mismatch(tag, &text, mark))?;
                 match r {
                     Resolved::Null => visitor.visit_unit(),
                     Resolved::Bool(b) => visitor.visit_bool(b),
@@ -460,6 +458,8 @@ impl<'de, 's, S: EventSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s
             Node::Scalar { text, style, tag } => {
                 if scalar::is_null(&text, style, tag) {
                     visitor.visit_unit()
+                } else if let (Some(_), Err(tag)) = (tag, scalar::resolve(&text, style, tag)) {
+                    Err(tag_mismatch(tag, &text, mark))
                 } else {
                     visit_text(visitor, text)
                 }

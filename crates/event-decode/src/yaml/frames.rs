@@ -195,7 +195,6 @@ pub struct YamlFrames<R> {
     read_offset: u64,
     read_line: u64,
     number: u64,
-    started: bool,
 }
 
 impl<R: BufRead> YamlFrames<R> {
@@ -212,7 +211,6 @@ impl<R: BufRead> YamlFrames<R> {
             read_offset: 0,
             read_line: 1,
             number: 0,
-            started: false,
         }
     }
 
@@ -220,18 +218,6 @@ impl<R: BufRead> YamlFrames<R> {
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.max = limits.max_event_bytes;
         self
-    }
-
-    /// Skips a byte-order mark at the very start of the stream.
-    fn skip_bom(&mut self) -> io::Result<()> {
-        self.started = true;
-        let head = fill(&mut self.reader)?;
-        if head.starts_with(BOM) {
-            self.reader.consume(BOM.len());
-            self.read_offset = BOM.len() as u64;
-            self.buf_offset = self.read_offset;
-        }
-        Ok(())
     }
 
     /// Reads one line onto the end of `buf` unless the buffer would pass
@@ -274,6 +260,11 @@ impl<R: BufRead> YamlFrames<R> {
         }
         self.read_offset += total as u64;
         self.read_line += 1;
+        // A byte-order mark at the very start of the stream is not content.
+        if offset == 0 && !overflow && self.buf[start..].starts_with(BOM) {
+            self.buf.drain(start..start + BOM.len());
+            self.buf_offset = BOM.len() as u64;
+        }
         let kind = if overflow {
             match classify(&head[..head_len]) {
                 Line::Blank => Line::Content,
@@ -367,9 +358,6 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
     }
 
     fn next_frame(&mut self) -> Result<Option<Frame<'_>>, DecodeError> {
-        if !self.started {
-            self.skip_bom()?;
-        }
         if self.handed_out > 0 {
             let lines = self.buf[..self.handed_out]
                 .iter()

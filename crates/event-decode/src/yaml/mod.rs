@@ -226,7 +226,27 @@ pub(crate) fn document_text<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a 
         .with_position(Position::Text { line: 1, column: 1 }));
     }
     let text = utf8(input)?;
+    // yaml-rust2 reads a NUL as the end of the input and would silently drop
+    // what follows it; YAML allows NUL only escaped, so refuse the raw byte.
+    if input.contains(&0) {
+        return Err(nul_error(text));
+    }
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// A syntax error at the line and column of the first NUL in `text`.
+#[cold]
+fn nul_error(text: &str) -> DecodeError {
+    let at = text.find('\0').unwrap_or(text.len());
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before[line_start..].chars().count() as u64 + 1;
+    DecodeError::new(
+        Category::Syntax,
+        "NUL byte (U+0000) in the input: YAML allows it only escaped as \"\\0\"",
+    )
+    .with_position(Position::Text { line, column })
 }
 
 /// `input` as text, or a syntax error at the line and column of the first

@@ -52,7 +52,7 @@ pub(crate) fn resolve(
 pub(crate) fn is_null(text: &str, style: ScalarStyle, tag: Option<CoreTag>) -> bool {
     match tag {
         None => style == ScalarStyle::Plain && is_null_text(text),
-        Some(CoreTag::Null) => true,
+        Some(CoreTag::Null) => is_null_text(text),
         Some(_) => false,
     }
 }
