@@ -248,7 +248,9 @@ impl<R: BufRead> FrameReader for LengthDelimitedFrames<R> {
         let len = len as usize;
         let frame_at = self.offset;
         self.buf.clear();
-        self.buf.reserve(len);
+        // The stream may not hold `len` bytes (a hostile length of 2^63 would
+        // abort here): reserve at most the default frame size, grow as bytes arrive.
+        self.buf.reserve(len.min(Limits::DEFAULT.max_event_bytes));
         while self.buf.len() < len {
             let chunk = match fill(&mut self.reader) {
                 Ok(chunk) => chunk,

@@ -112,13 +112,18 @@ impl<'a> Cursor<'a> {
     /// One varint (at most 10 bytes, no bits past 64).
     #[inline(always)]
     pub(crate) fn varint(&mut self) -> Result<u64, DecodeError> {
-        if let Some((&b, tail)) = self.rest.split_first() {
-            if b < 0x80 {
-                self.rest = tail;
-                return Ok(u64::from(b));
+        // One and two bytes inline: every key and length of an event, most values.
+        match *self.rest {
+            [b, ..] if b < 0x80 => {
+                self.rest = &self.rest[1..];
+                Ok(u64::from(b))
             }
+            [b0, b1, ..] if b1 < 0x80 => {
+                self.rest = &self.rest[2..];
+                Ok(u64::from(b0 & 0x7f) | (u64::from(b1) << 7))
+            }
+            _ => self.varint_multi(),
         }
-        self.varint_multi()
     }
 
     /// The multi-byte (and failing) cases of [`Cursor::varint`].

@@ -1,5 +1,7 @@
 //! The zero-copy decoder: wire bytes straight into an [`Event`] view.
 
+use std::cell::Cell;
+
 use bumpalo::Bump;
 use bumpalo::collections::Vec as BVec;
 use event_model::{
@@ -71,7 +73,7 @@ impl ZeroCopyDecoder {
         self
     }
 
-    /// Sets [`Limits::max_items`] (each repeated field, and distinct `attrs` keys).
+    /// Sets [`Limits::max_items`] (each repeated field, and `attrs` entries, duplicates included).
     pub fn max_items(mut self, n: usize) -> Self {
         self.limits.max_items = n;
         self
@@ -94,6 +96,8 @@ impl Decoder for ZeroCopyDecoder {
         }
         let parser = Parser {
             arena,
+            input,
+            run: Cell::new((0, "")),
             max_string: self.limits.max_string_bytes,
             max_items: self.limits.max_items,
             // Bounds the recursion of group skipping whatever the setting.
@@ -198,17 +202,42 @@ fn too_many_items(max: usize, at: usize) -> DecodeError {
     )
 }
 
-/// UTF-8 validation. `simdutf8::basic` measured faster than `std::str::from_utf8`
-/// on this schema's short strings (see `benches/protobuf.rs`), and reports the
-/// exact position only on the (cold) failure path, where std recomputes it.
+/// Gives an empty list room for 8 items at once: growing 1, 2, 4, 8 costs
+/// more than the arena bytes this may leave unused.
 #[inline(always)]
-fn utf8(bytes: &[u8]) -> Option<&str> {
-    simdutf8::basic::from_utf8(bytes).ok()
+fn reserve<'a, T>(list: &mut BVec<'a, T>, arena: &'a Bump) {
+    if list.capacity() == 0 {
+        *list = BVec::with_capacity_in(8, arena);
+    }
 }
 
-/// The decoding context of one event: arena and limits.
+/// The length of the ASCII prefix of `bytes`, a word at a time.
+#[inline]
+fn ascii_prefix(bytes: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8]));
+        if word & HIGH != 0 {
+            return n + ((word & HIGH).trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + chunks
+        .remainder()
+        .iter()
+        .take_while(|b| b.is_ascii())
+        .count()
+}
+
+/// The decoding context of one event: arena, limits and the UTF-8 run.
 struct Parser<'a> {
     arena: &'a Bump,
+    input: &'a [u8],
+    /// The longest valid UTF-8 run found from the start of the last string
+    /// checked, and its offset: later strings inside it need no new check.
+    run: Cell<(usize, &'a str)>,
     max_string: usize,
     max_items: usize,
     max_depth: usize,
@@ -369,10 +398,34 @@ impl<'a> Parser<'a> {
                 ),
             ));
         }
-        match utf8(bytes) {
-            Some(s) => Ok(s),
-            None => Err(bad_utf8(bytes, c.offset() - bytes.len())),
+        let start = c.offset() - bytes.len();
+        let (lo, run) = self.run.get();
+        if let Some(s) = start
+            .checked_sub(lo)
+            .and_then(|at| run.get(at..at + bytes.len()))
+        {
+            return Ok(s);
         }
+        self.text_slow(start, bytes)
+    }
+
+    /// UTF-8 checking by runs of ASCII. Checking short strings one by one
+    /// is slow (std's fast path wants aligned words, simdutf8 falls back to
+    /// std under 64 bytes), so this finds how far the input stays ASCII from
+    /// the string's start (often through the next strings, their keys and
+    /// lengths) and checks that run once with `std::str::from_utf8` (faster
+    /// than simdutf8 here); later strings inside the run are sliced from it.
+    #[inline(never)]
+    fn text_slow(&self, start: usize, bytes: &'a [u8]) -> Result<&'a str, DecodeError> {
+        let rest = self.input.get(start..).unwrap_or_default();
+        let ascii = ascii_prefix(rest);
+        if ascii < bytes.len() {
+            // Not ASCII: check the string alone.
+            return std::str::from_utf8(bytes).map_err(|_| bad_utf8(bytes, start));
+        }
+        let run = std::str::from_utf8(&rest[..ascii]).unwrap_or_default();
+        self.run.set((start, run));
+        run.get(..bytes.len()).ok_or_else(|| bad_utf8(bytes, start))
     }
 
     /// Appends one occurrence of a repeated string field.
@@ -389,6 +442,7 @@ impl<'a> Parser<'a> {
         if list.len() >= self.max_items {
             return Err(too_many_items(self.max_items, at)).within(name);
         }
+        reserve(list, self.arena);
         list.push(s);
         Ok(())
     }
@@ -440,8 +494,15 @@ impl<'a> Parser<'a> {
                 6 => region = self.string(c, wt, at).within("region")?,
                 7 => {
                     let n = attrs.len();
+                    // Entries count, duplicates included: they are held until
+                    // the end, so memory must not grow past the limit.
+                    if n >= self.max_items {
+                        return Err(too_many_items(self.max_items, at)).within("attrs");
+                    }
                     let mut m = self.sub(c, wt, at, 2).within_item("attrs", n)?;
-                    attrs.push(self.attr(&mut m).within_item("attrs", n)?);
+                    let attr = self.attr(&mut m).within_item("attrs", n)?;
+                    reserve(&mut attrs, arena);
+                    attrs.push(attr);
                 }
                 10 => member!(
                     self,
@@ -760,6 +821,7 @@ impl<'a> Parser<'a> {
                     if n >= self.max_items {
                         return Err(too_many_items(self.max_items, at)).within("inventory");
                     }
+                    reserve(&mut p.inventory, self.arena);
                     p.inventory.push(item);
                 }
                 _ => self.skip(c, tag, wt, at, 2)?,
@@ -832,6 +894,7 @@ impl<'a> Parser<'a> {
                     if n >= self.max_items {
                         return Err(too_many_items(self.max_items, at)).within("scores");
                     }
+                    reserve(&mut p.scores, self.arena);
                     p.scores.push(score);
                 }
                 _ => self.skip(c, tag, wt, at, 2)?,
