@@ -361,7 +361,12 @@ fn join<'a>(names: impl Iterator<Item = &'a str>) -> String {
 /// replaced after a spike past the cap). Events are processed in input
 /// order and delivered synchronously, so every handler sees the events of a
 /// partition in input order. Once warmed up, routing a batch allocates
-/// nothing on the heap unless a handler, sink or decoder does.
+/// nothing on the heap unless a handler, sink or decoder does (a frame that
+/// fails to decode costs its boxed [`DecodeError`]; a handler error or a
+/// rejection costs its report entry).
+///
+/// A router is single-threaded: handlers need not be `Send`. To use several
+/// cores, run one router per core over disjoint sets of partitions.
 pub struct Router {
     core: Core,
     arena: Bump,

@@ -390,8 +390,7 @@ fn per_partition(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
-
+    // 256 cases by default; PROPTEST_CASES raises it.
     #[test]
     fn router_agrees_with_reference(
         cfg in table(),
