@@ -148,6 +148,15 @@ pub struct Summary {
     pub matches_scored: u64,
     /// Decode+route latency from the scheduled time.
     pub latency: Latency,
+    /// Time spent decoding and routing per event (service time, no queueing), µs.
+    pub service_us_per_event: f64,
+    /// Share of the wall time the routing thread spent decoding and routing:
+    /// near 1 means it could not keep up; low with a high latency means it was
+    /// starved of CPU (a shared machine) or of events (the producer).
+    pub busy_fraction: f64,
+    /// CPU time of the whole process (both threads) per second of wall time,
+    /// from `/proc/self/stat`; `None` off Linux.
+    pub cpu_per_wall_second: Option<f64>,
     /// RSS at the start of the schedule, bytes.
     pub rss_start_bytes: u64,
     /// Largest RSS sampled, bytes.
@@ -294,6 +303,8 @@ pub fn run(args: &Args, probe: &AllocProbe) -> Result<Summary> {
     let mut events_in_second = 0u64;
     let mut done = 0u64;
     let mut last_completion = start;
+    let mut busy = Duration::ZERO;
+    let cpu_start = cpu_seconds();
 
     while done < total {
         let scheduled = |i: u64| start + Duration::from_nanos((i as f64 * interval_ns) as u64);
@@ -316,6 +327,7 @@ pub fn run(args: &Args, probe: &AllocProbe) -> Result<Summary> {
             batch.push(item);
             due_at.push(at);
         }
+        let work_started = Instant::now();
         {
             let yaml_frames: Vec<&[u8]> = batch
                 .iter()
@@ -339,6 +351,7 @@ pub fn run(args: &Args, probe: &AllocProbe) -> Result<Summary> {
             }
         }
         let completed = Instant::now();
+        busy += completed - work_started;
         for at in &due_at {
             let ns = completed
                 .saturating_duration_since(*at)
@@ -381,6 +394,7 @@ pub fn run(args: &Args, probe: &AllocProbe) -> Result<Summary> {
         .duration_since(start)
         .as_secs_f64()
         .max(1e-9);
+    let cpu_per_wall_second = cpu_start.zip(cpu_seconds()).map(|(a, b)| (b - a) / elapsed);
     let rss_end = rss_bytes().map_or(0, |r| r.0);
     let rss_max = seconds
         .iter()
@@ -417,6 +431,9 @@ pub fn run(args: &Args, probe: &AllocProbe) -> Result<Summary> {
         matches_scored,
         p99_target_met: latency.p99_us < 1_000.0,
         latency,
+        service_us_per_event: busy.as_secs_f64() * 1e6 / (done.max(1) as f64),
+        busy_fraction: busy.as_secs_f64() / elapsed,
+        cpu_per_wall_second,
         rss_start_bytes: rss_start,
         rss_max_bytes: rss_max,
         rss_end_bytes: rss_end,
@@ -424,6 +441,17 @@ pub fn run(args: &Args, probe: &AllocProbe) -> Result<Summary> {
         rss_target_met: rss_max < 36_000_000 && growth < 1_000_000,
         seconds,
     })
+}
+
+/// User + system CPU seconds of this process (`/proc/self/stat`, 100 ticks a second).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: f64 = fields.next()?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 fn mb(b: u64) -> f64 {
