@@ -195,6 +195,9 @@ pub struct YamlFrames<R> {
     read_offset: u64,
     read_line: u64,
     number: u64,
+    /// `buf` holds only blank and comment lines, with no document open:
+    /// they may be dropped rather than count against the limit.
+    blank_only: bool,
 }
 
 impl<R: BufRead> YamlFrames<R> {
@@ -211,6 +214,7 @@ impl<R: BufRead> YamlFrames<R> {
             read_offset: 0,
             read_line: 1,
             number: 0,
+            blank_only: true,
         }
     }
 
@@ -223,7 +227,7 @@ impl<R: BufRead> YamlFrames<R> {
     /// Reads one line onto the end of `buf` unless the buffer would pass
     /// `max`; only its first bytes are then looked at.
     fn next_line(&mut self) -> io::Result<Option<LineRead>> {
-        let start = self.buf.len();
+        let mut start = self.buf.len();
         let (offset, line) = (self.read_offset, self.read_line);
         let mut total = 0usize;
         let mut overflow = false;
@@ -242,6 +246,14 @@ impl<R: BufRead> YamlFrames<R> {
             head[head_len..head_len + n].copy_from_slice(&chunk[..n]);
             head_len += n;
             if !overflow {
+                if self.buf.len() + take > self.max && self.blank_only && start > 0 {
+                    // Comments before a document are no part of it: drop them
+                    // rather than report a document that does not exist.
+                    self.buf.drain(..start);
+                    start = 0;
+                    self.buf_offset = offset;
+                    self.buf_line = line;
+                }
                 if self.buf.len() + take > self.max {
                     overflow = true;
                     self.buf.truncate(start);
@@ -284,6 +296,7 @@ impl<R: BufRead> YamlFrames<R> {
 
     /// Forgets the buffer; the next frame starts at the next unread byte.
     fn reset(&mut self) {
+        self.blank_only = true;
         self.buf.clear();
         self.buf_offset = self.read_offset;
         self.buf_line = self.read_line;
@@ -369,6 +382,7 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
             self.handed_out = 0;
         }
         let mut open = false;
+        self.blank_only = self.pending.is_none() && self.buf.is_empty();
         if let Some(overflow) = self.pending.take() {
             open = true;
             if overflow {
@@ -385,6 +399,7 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
                 return Ok(None);
             };
             let s = step(l.kind, &mut open);
+            self.blank_only &= !open && l.kind == Line::Blank;
             if l.overflow && !matches!(s, Step::EndBefore) {
                 self.skip_oversized(matches!(s, Step::EndAfter))?;
             }
