@@ -249,7 +249,7 @@ impl<'t, 'b> ParserEvents<'t, 'b> {
 
     /// The next event before depth and anchor bookkeeping: from a replay in
     /// progress, or from the parser.
-    #[inline]
+    #[inline(always)]
     fn pull(&mut self) -> Result<(Node<'static>, Mark, usize), Error> {
         while let Some(top) = self.buffers.replay.last_mut() {
             if top.0 < top.1 {
@@ -272,7 +272,12 @@ impl<'t, 'b> ParserEvents<'t, 'b> {
             self.buffers.replay.pop();
         }
         loop {
-            let (ev, m) = self.raw()?;
+            // Matched here rather than through `raw()`: one less copy of a
+            // large event on the hot path.
+            let (ev, m) = match self.parser.next_token() {
+                Ok(ev) => ev,
+                Err(e) => return Err(scan_error(&e, self.text, self.max_depth)),
+            };
             let mark = Mark::from_marker(&m);
             let (node, anchor) = match ev {
                 RawEvent::Scalar(text, style, anchor, tag) => (
@@ -319,6 +324,7 @@ impl<'t, 'b> ParserEvents<'t, 'b> {
 }
 
 impl EventSource<'static> for ParserEvents<'_, '_> {
+    #[inline]
     fn next_event(&mut self) -> Result<(Node<'static>, Mark), Error> {
         if self.state != State::Content {
             self.enter()?;
