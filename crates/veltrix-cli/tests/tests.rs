@@ -5,6 +5,7 @@ mod common;
 
 mod convert;
 mod generate;
+mod hostile;
 mod memory;
 mod pipe;
 mod route;
