@@ -18,6 +18,8 @@ mod errors;
 mod frames;
 #[path = "protobuf/reference.rs"]
 mod reference;
+#[path = "protobuf/strings.rs"]
+mod strings;
 pub mod wire;
 
 /// The protobuf bytes of `event` (this crate's encoder).

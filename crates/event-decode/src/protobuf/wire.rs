@@ -156,6 +156,27 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// The next byte, not consumed: the first byte of the next key.
+    #[inline(always)]
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.rest.first().copied()
+    }
+
+    /// Consumes one byte (a one-byte key seen with [`Cursor::peek`]).
+    #[inline(always)]
+    pub(crate) fn bump(&mut self) {
+        self.rest = self.rest.get(1..).unwrap_or_default();
+    }
+
+    /// A key of two or more bytes, checked to fit in `u32` (tag and wire
+    /// type are checked by [`check_key`]).
+    #[inline(never)]
+    pub(crate) fn long_key(&mut self) -> Result<u32, DecodeError> {
+        let at = self.offset();
+        let key = self.varint()?;
+        u32::try_from(key).map_err(|_| bad_key(key, at))
+    }
+
     /// One field key: `(tag, wire type)`.
     #[inline(always)]
     pub(crate) fn key(&mut self) -> Result<(u32, u8), DecodeError> {
@@ -300,6 +321,17 @@ impl<'a> Cursor<'a> {
             self.skip(inner, wt, at, depth, max_depth)?;
         }
     }
+}
+
+/// Splits a key read at `at` into `(tag, wire type)`, rejecting tag 0 and
+/// wire types 6 and 7.
+#[inline(always)]
+pub(crate) fn check_key(key: u32, at: usize) -> Result<(u32, u8), DecodeError> {
+    let wt = (key & 7) as u8;
+    if wt > I32 || key < 8 {
+        return Err(bad_key(u64::from(key), at));
+    }
+    Ok((key >> 3, wt))
 }
 
 /// The error for a key that is out of range, has wire type 6 or 7, or tag 0.
