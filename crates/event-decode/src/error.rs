@@ -78,7 +78,11 @@ impl DecodeError {
 
     /// An error for a seed fault recorded in an [`event_model::Trail`]:
     /// [`Fault::Limit`] becomes a limit error, anything else `fallback`.
-    pub fn from_fault(fault: Option<Fault>, fallback: Category, message: impl Into<String>) -> Self {
+    pub fn from_fault(
+        fault: Option<Fault>,
+        fallback: Category,
+        message: impl Into<String>,
+    ) -> Self {
         match fault {
             Some(Fault::Limit(l)) => DecodeError::limit_exceeded(l, message),
             Some(Fault::Data) => DecodeError::new(Category::Data, message),
