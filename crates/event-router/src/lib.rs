@@ -77,3 +77,8 @@ pub use table::{
 };
 
 pub use event_model::{Event, Kind};
+
+// The README's example is compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
