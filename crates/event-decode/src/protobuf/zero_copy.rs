@@ -99,7 +99,7 @@ impl Decoder for ZeroCopyDecoder {
             // Bounds the recursion of group skipping whatever the setting.
             max_depth: self.limits.max_depth.min(MAX_DEPTH_CEILING),
         };
-        parser.event(&mut Cursor::new(input))
+        parser.event(Cursor::new(input))
     }
 }
 
@@ -340,12 +340,12 @@ impl<'a> Body<'a> {
 /// there (then the new occurrence merges into it).
 macro_rules! member {
     ($self:ident, $c:ident, $wt:ident, $at:ident, $body:ident, $variant:ident, $new:expr, $merge:ident) => {{
-        let mut m = $self.sub($c, $wt, $at, 2).within("payload")?;
+        let m = $self.sub($c, $wt, $at, 2).within("payload")?;
         if !matches!($body, Body::$variant(_)) {
             $body = Body::$variant($new);
         }
         if let Body::$variant(p) = &mut $body {
-            $self.$merge(&mut m, p).within("payload")?;
+            $self.$merge(m, p).within("payload")?;
         }
     }};
 }
@@ -458,7 +458,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips an unknown field of a message at `depth`.
-    #[inline(never)]
+    #[inline(always)]
     fn skip(
         &self,
         c: &mut Cursor<'a>,
@@ -467,10 +467,13 @@ impl<'a> Parser<'a> {
         at: usize,
         depth: usize,
     ) -> Result<(), DecodeError> {
-        c.skip(tag, wt, at, depth, self.max_depth)
+        c.skip_field(tag, wt, at, depth, self.max_depth)
     }
 
-    fn event(&self, c: &mut Cursor<'a>) -> Result<Event<'a>, DecodeError> {
+    fn event(&self, c: Cursor<'a>) -> Result<Event<'a>, DecodeError> {
+        // A local copy, kept in registers (the argument lives in memory).
+        let mut cursor = c;
+        let c = &mut cursor;
         let arena = self.arena;
         let (mut id, mut seq, mut ts, mut player_id) = ("", 0u64, 0i64, "");
         let (mut match_id, mut region) = (None, "");
@@ -623,6 +626,7 @@ impl<'a> Parser<'a> {
         let Some(payload) = body.finish() else {
             return Err(invalid("payload", "missing required field"));
         };
+        let attrs = self.finish_attrs(attrs)?;
         let event = Event {
             id,
             seq,
@@ -630,15 +634,13 @@ impl<'a> Parser<'a> {
             player_id,
             match_id,
             region,
-            attrs: self.finish_attrs(attrs)?,
+            attrs,
             payload,
         };
         // The rules of `Event::validate`, checked inline; on a failure
         // `validate` itself says which (the same error, the same path).
         if !plainly_valid(&event) {
-            if let Err(e) = event.validate() {
-                return Err(DecodeError::from(e).with_position(Position::Byte { offset: 0 }));
-            }
+            validate(&event)?;
         }
         Ok(event)
     }
@@ -726,9 +728,12 @@ impl<'a> Parser<'a> {
 
     fn player_joined(
         &self,
-        c: &mut Cursor<'a>,
+        c: Cursor<'a>,
         p: &mut PlayerJoinedB<'a>,
     ) -> Result<(), DecodeError> {
+        // A local copy, kept in registers (the argument lives in memory).
+        let mut cursor = c;
+        let c = &mut cursor;
         fields!(self, c, 2, |at, wt| {
             0x08 => 1: VARINT => p.skill = self.varint(c, wt, at).within("skill")? as u32,
             0x12 => 2: LEN => p.platform = self.string(c, wt, at).within("platform")?,
@@ -737,14 +742,20 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn player_left(&self, c: &mut Cursor<'a>, p: &mut PlayerLeft<'a>) -> Result<(), DecodeError> {
+    fn player_left(&self, c: Cursor<'a>, p: &mut PlayerLeft<'a>) -> Result<(), DecodeError> {
+        // A local copy, kept in registers (the argument lives in memory).
+        let mut cursor = c;
+        let c = &mut cursor;
         fields!(self, c, 2, |at, wt| {
             0x0a => 1: LEN => p.reason = self.string(c, wt, at).within("reason")?,
         });
         Ok(())
     }
 
-    fn player_moved(&self, c: &mut Cursor<'a>, p: &mut PlayerMoved) -> Result<(), DecodeError> {
+    fn player_moved(&self, c: Cursor<'a>, p: &mut PlayerMoved) -> Result<(), DecodeError> {
+        // A local copy, kept in registers (the argument lives in memory).
+        let mut cursor = c;
+        let c = &mut cursor;
         fields!(self, c, 2, |at, wt| {
             0x0a => 1: LEN => self.position(c, wt, at, &mut p.position)?,
             0x15 => 2: I32 => p.heading = self.float(c, wt, at).within("heading")?,
@@ -753,7 +764,10 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn clue_found(&self, c: &mut Cursor<'a>, p: &mut ClueFoundB<'a>) -> Result<(), DecodeError> {
+    fn clue_found(&self, c: Cursor<'a>, p: &mut ClueFoundB<'a>) -> Result<(), DecodeError> {
+        // A local copy, kept in registers (the argument lives in memory).
+        let mut cursor = c;
+        let c = &mut cursor;
         fields!(self, c, 2, |at, wt| {
             0x0a => 1: LEN => p.clue_id = self.string(c, wt, at).within("clue_id")?,
             0x12 => 2: LEN => p.zone = self.string(c, wt, at).within("zone")?,
@@ -768,9 +782,12 @@ impl<'a> Parser<'a> {
 
     fn treasure_claimed(
         &self,
-        c: &mut Cursor<'a>,
+        c: Cursor<'a>,
         p: &mut TreasureClaimedB<'a>,
     ) -> Result<(), DecodeError> {
+        // A local copy, kept in registers (the argument lives in memory).
+        let mut cursor = c;
+        let c = &mut cursor;
         fields!(self, c, 2, |at, wt| {
             0x0a => 1: LEN => p.treasure_id = self.string(c, wt, at).within("treasure_id")?,
             0x10 => 2: VARINT => p.value = self.varint(c, wt, at).within("value")?,
@@ -801,9 +818,12 @@ impl<'a> Parser<'a> {
 
     fn match_requested(
         &self,
-        c: &mut Cursor<'a>,
+        c: Cursor<'a>,
         p: &mut MatchRequestedB<'a>,
     ) -> Result<(), DecodeError> {
+        // A local copy, kept in registers (the argument lives in memory).
+        let mut cursor = c;
+        let c = &mut cursor;
         fields!(self, c, 2, |at, wt| {
             0x08 => 1: VARINT => p.skill = self.varint(c, wt, at).within("skill")? as u32,
             0x12 => 2: LEN => self.push_string(c, wt, at, &mut p.party, "party")?,
@@ -817,9 +837,12 @@ impl<'a> Parser<'a> {
 
     fn match_started(
         &self,
-        c: &mut Cursor<'a>,
+        c: Cursor<'a>,
         p: &mut MatchStartedB<'a>,
     ) -> Result<(), DecodeError> {
+        // A local copy, kept in registers (the argument lives in memory).
+        let mut cursor = c;
+        let c = &mut cursor;
         fields!(self, c, 2, |at, wt| {
             0x0a => 1: LEN => p.map = self.string(c, wt, at).within("map")?,
             0x12 => 2: LEN => p.mode = self.string(c, wt, at).within("mode")?,
@@ -828,7 +851,10 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn match_ended(&self, c: &mut Cursor<'a>, p: &mut MatchEndedB<'a>) -> Result<(), DecodeError> {
+    fn match_ended(&self, c: Cursor<'a>, p: &mut MatchEndedB<'a>) -> Result<(), DecodeError> {
+        // A local copy, kept in registers (the argument lives in memory).
+        let mut cursor = c;
+        let c = &mut cursor;
         fields!(self, c, 2, |at, wt| {
             0x0a => 1: LEN => p.winner = Some(self.string(c, wt, at).within("winner")?),
             0x12 => 2: LEN => {
@@ -858,6 +884,15 @@ impl<'a> Parser<'a> {
         });
         Ok(score)
     }
+}
+
+/// [`Event::validate`] as a decoding error at the start of the message.
+#[cold]
+#[inline(never)]
+fn validate(event: &Event<'_>) -> Result<(), DecodeError> {
+    event
+        .validate()
+        .map_err(|e| DecodeError::from(e).with_position(Position::Byte { offset: 0 }))
 }
 
 /// True when `event` keeps every rule of [`Event::validate`]: lengths of
