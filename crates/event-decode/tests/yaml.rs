@@ -13,3 +13,5 @@ mod alloc;
 mod frames;
 #[path = "yaml/from_str.rs"]
 mod from_str;
+#[path = "yaml/fast.rs"]
+mod fast;

@@ -9,6 +9,9 @@
 //!   depth controls. It records anchored nodes and replays them on aliases
 //!   under [`Limits::max_alias_events`], and checks [`Limits::max_depth`] on
 //!   each collection start.
+//! - [`FastEvents`]: a line scanner for the plain block YAML that producers
+//!   write, every scalar borrowed from the input (no allocation); it scans a
+//!   whole document first and declines anything outside its subset.
 //! - [`Deserializer`]: a serde `Deserializer` over any [`EventSource`], with
 //!   one event of lookahead. String requests take any non-null scalar's text
 //!   (`build: 4412` is the string `"4412"`), typed requests check the YAML 1.2
@@ -39,6 +42,7 @@ mod de;
 pub mod dom;
 mod encode;
 mod error;
+mod fast;
 mod frames;
 mod scalar;
 mod source;
@@ -50,21 +54,29 @@ use serde::de::{DeserializeOwned, DeserializeSeed};
 pub use de::Deserializer;
 pub use encode::encode;
 pub use error::{Error, ErrorKind};
+pub use fast::{FastEvents, FastTokens};
 pub use frames::{Documents, YamlFrames, documents};
 pub use source::{AliasBuffers, CoreTag, EventSource, Mark, Node, ParserEvents, ScalarStyle};
 
 use crate::{Category, DecodeError, Decoder, Format, Position};
 
-/// Decodes one YAML document into an event view, streaming: events from
-/// yaml-rust2's parser go straight into [`EventSeed`], strings are copied
-/// into the arena (yaml-rust2 hands out owned `String`s), and no tree is
-/// built.
+/// Decodes one YAML document into an event view, streaming: events go
+/// straight into [`EventSeed`], strings are copied into the arena, and no
+/// tree is built.
 ///
-/// The decoder keeps its alias and mark buffers between calls, so a
+/// Events come from [`FastEvents`] when the whole document is inside its
+/// subset (plain block YAML, as producers and [`encode`] write it: no
+/// allocation at all), else from yaml-rust2's parser ([`ParserEvents`]).
+/// Errors always come from the yaml-rust2 path: a document that fails on
+/// the fast path is decoded again there, so messages, positions and
+/// categories do not depend on [`YamlDecoder::fast_path`].
+///
+/// The decoder keeps its token, alias and mark buffers between calls, so a
 /// long-running decoder allocates nothing of its own per event once warm.
 #[derive(Debug, Clone)]
 pub struct YamlDecoder {
     options: DecodeOptions,
+    fast_path: bool,
     buffers: Scratch,
 }
 
@@ -73,6 +85,7 @@ pub struct YamlDecoder {
 struct Scratch {
     aliases: AliasBuffers,
     marks: Vec<Mark>,
+    tokens: FastTokens,
 }
 
 impl Clone for Scratch {
@@ -96,6 +109,7 @@ impl YamlDecoder {
                 text_from_any_scalar: false,
                 ..DecodeOptions::default()
             },
+            fast_path: true,
             buffers: Scratch::default(),
         }
     }
@@ -143,6 +157,15 @@ impl YamlDecoder {
         self
     }
 
+    /// Whether to try [`FastEvents`] before yaml-rust2's parser (default
+    /// `true`). Results and errors are the same either way; `false` decodes
+    /// every document through [`ParserEvents`] only (a baseline for
+    /// benchmarks and differential tests).
+    pub fn fast_path(mut self, on: bool) -> Self {
+        self.fast_path = on;
+        self
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> Limits {
         self.options.limits
@@ -158,31 +181,54 @@ impl Decoder for YamlDecoder {
         let text = document_text(input, &self.options.limits)?;
         let mut limits = self.options.limits;
         limits.max_depth = limits.max_depth.min(MAX_DEPTH_CEILING);
-        let trail = Trail::new();
-        let source = ParserEvents::new(text, &limits, &mut self.buffers.aliases);
-        let marks = std::mem::take(&mut self.buffers.marks);
-        let mut de = Deserializer::with_stack(source, marks);
-        let outcome = read_event(&mut de, arena, &trail, &self.options).map_err(|e| {
-            de.locate(e)
-                .into_decode_error(trail.fault())
-                .with_path(trail.path())
-        });
-        let root = de.root_mark();
-        self.buffers.marks = de.into_stack();
-        let event = outcome?;
-        event.validate().map_err(|e| {
-            let m = root.unwrap_or(Mark {
-                line: 1,
-                column: 1,
-                index: 0,
-            });
-            DecodeError::from(e).with_position(Position::Text {
-                line: m.line,
-                column: m.column,
-            })
-        })?;
-        Ok(event)
+        let Scratch {
+            aliases,
+            marks,
+            tokens,
+        } = &mut self.buffers;
+        if self.fast_path {
+            if let Some(source) = FastEvents::new(text, &limits, tokens) {
+                // Any failure is decoded again below, so that errors are
+                // always the yaml-rust2 path's.
+                if let Ok(event) = decode_from(source, marks, arena, &self.options) {
+                    return Ok(event);
+                }
+            }
+        }
+        let source = ParserEvents::new(text, &limits, aliases);
+        decode_from(source, marks, arena, &self.options)
     }
+}
+
+/// Decodes and validates the event of `source`, reusing `marks`.
+fn decode_from<'a, 's, S: EventSource<'s>>(
+    source: S,
+    marks: &mut Vec<Mark>,
+    arena: &'a Bump,
+    options: &DecodeOptions,
+) -> Result<Event<'a>, DecodeError> {
+    let trail = Trail::new();
+    let mut de = Deserializer::with_stack(source, std::mem::take(marks));
+    let outcome = read_event(&mut de, arena, &trail, options).map_err(|e| {
+        de.locate(e)
+            .into_decode_error(trail.fault())
+            .with_path(trail.path())
+    });
+    let root = de.root_mark();
+    *marks = de.into_stack();
+    let event = outcome?;
+    event.validate().map_err(|e| {
+        let m = root.unwrap_or(Mark {
+            line: 1,
+            column: 1,
+            index: 0,
+        });
+        DecodeError::from(e).with_position(Position::Text {
+            line: m.line,
+            column: m.column,
+        })
+    })?;
+    Ok(event)
 }
 
 fn read_event<'a, 's, S: EventSource<'s>>(

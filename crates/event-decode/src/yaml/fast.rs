@@ -1,0 +1,609 @@
+//! A second [`EventSource`]: a line scanner for the plain block YAML that
+//! producers (and [`encode`](super::encode)) write, with every scalar
+//! borrowed from the input.
+//!
+//! It accepts a deliberately small subset and gives up on anything else:
+//! one document (an optional `---` line first, an optional `...` line last),
+//! blank lines and ` #` comments, block mappings with single-line keys,
+//! block sequences (compact mappings in items, sequences at their parent
+//! key's column), single-line plain scalars, single-line quoted scalars
+//! without escapes (`\` in double quotes, `''` in single quotes), empty
+//! values, and the empty flow collections `[]` and `{}` as whole values.
+//! Tabs, carriage returns, control and non-printable characters, other
+//! flow collections, anchors, aliases, tags, block scalars, multi-line
+//! scalars, complex keys and directives all make it give up.
+//!
+//! Giving up costs nothing but the time spent: [`FastEvents::new`] scans the
+//! whole document into reusable [`FastTokens`] first and returns `None`
+//! unless all of it is inside the subset, so the caller falls back to
+//! [`ParserEvents`](super::ParserEvents) before a single event was used.
+//! For every document it accepts, its events (scalar text, style, no tag)
+//! are exactly yaml-rust2's; its marks are valid positions but not
+//! necessarily yaml-rust2's (errors are meant to be re-derived on the
+//! yaml-rust2 path).
+
+use std::borrow::Cow;
+
+use event_model::Limits;
+
+use super::error::{Error, ErrorKind};
+use super::source::{EventSource, Mark, Node, ScalarStyle};
+
+/// Implicit keys must stay under 1024 characters in YAML; a byte bound
+/// below that keeps every accepted key within it.
+const MAX_KEY_BYTES: usize = 1000;
+
+/// One event, its scalar text as a byte range of the document (so that the
+/// buffer holding it can outlive any one document).
+#[derive(Debug, Clone, Copy)]
+enum Token {
+    Scalar {
+        start: usize,
+        end: usize,
+        style: ScalarStyle,
+    },
+    SequenceStart,
+    SequenceEnd,
+    MappingStart,
+    MappingEnd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    Map,
+    Seq,
+}
+
+/// The reusable memory of a [`FastEvents`]: the scanned events of one
+/// document and the open-collection stack. A decoder keeps one across
+/// documents, so scanning allocates nothing once the buffers have grown.
+/// Both grow at most linearly in the document's size.
+#[derive(Debug, Default)]
+pub struct FastTokens {
+    tokens: Vec<(Token, Mark)>,
+    /// Open block collections: kind and column (0-based, in bytes).
+    open: Vec<(Block, usize)>,
+}
+
+/// The events of one document in the fast scanner's subset, replayed with
+/// scalars borrowed from the text (no allocation).
+///
+/// ```
+/// use std::borrow::Cow;
+/// use event_decode::Limits;
+/// use event_decode::yaml::{EventSource, FastEvents, FastTokens, Node, ScalarStyle};
+///
+/// let mut tokens = FastTokens::default();
+/// let mut events = FastEvents::new("a: 'x'\n", &Limits::DEFAULT, &mut tokens).unwrap();
+/// assert_eq!(events.next_event().unwrap().0, Node::MappingStart);
+/// let (key, _) = events.next_event().unwrap();
+/// assert!(matches!(key, Node::Scalar { text: Cow::Borrowed("a"), .. }));
+/// let (value, _) = events.next_event().unwrap();
+/// assert_eq!(value, Node::Scalar { text: "x".into(), style: ScalarStyle::SingleQuoted, tag: None });
+///
+/// // Outside the subset: the caller uses `ParserEvents` instead.
+/// assert!(FastEvents::new("a: &x 1\n", &Limits::DEFAULT, &mut tokens).is_none());
+/// ```
+#[derive(Debug)]
+pub struct FastEvents<'s, 't> {
+    text: &'s str,
+    tokens: &'t [(Token, Mark)],
+    next: usize,
+}
+
+impl<'s, 't> FastEvents<'s, 't> {
+    /// Scans all of `text` (one document) into `buffers`; `None` when any
+    /// of it is outside the subset, or when its nesting passes
+    /// [`Limits::max_depth`] (left for the other path to report).
+    pub fn new(text: &'s str, limits: &Limits, buffers: &'t mut FastTokens) -> Option<Self> {
+        buffers.tokens.clear();
+        buffers.open.clear();
+        let mut scan = Scanner {
+            text,
+            out: &mut buffers.tokens,
+            open: &mut buffers.open,
+            max_depth: limits.max_depth,
+            line: 0,
+            line_start: 0,
+            line_index: 0,
+            ascii: true,
+            pending: None,
+            started: false,
+            marker: false,
+            ended: false,
+        };
+        if scan.document().is_err() {
+            buffers.tokens.clear();
+            buffers.open.clear();
+            return None;
+        }
+        Some(FastEvents {
+            text,
+            tokens: &buffers.tokens,
+            next: 0,
+        })
+    }
+
+    /// How many events the document has.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Whether the document has no events (never, for an accepted one).
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+}
+
+impl<'s> EventSource<'s> for FastEvents<'s, '_> {
+    #[inline]
+    fn next_event(&mut self) -> Result<(Node<'s>, Mark), Error> {
+        let Some(&(token, mark)) = self.tokens.get(self.next) else {
+            return Err(Error::new(
+                ErrorKind::Syntax,
+                "read past the end of the document",
+            ));
+        };
+        self.next += 1;
+        let node = match token {
+            Token::Scalar { start, end, style } => Node::Scalar {
+                text: Cow::Borrowed(self.text.get(start..end).unwrap_or_default()),
+                style,
+                tag: None,
+            },
+            Token::SequenceStart => Node::SequenceStart,
+            Token::SequenceEnd => Node::SequenceEnd,
+            Token::MappingStart => Node::MappingStart,
+            Token::MappingEnd => Node::MappingEnd,
+        };
+        Ok((node, mark))
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        if self.next == self.tokens.len() {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::Syntax,
+                "expected the end of the document, found more content",
+            ))
+        }
+    }
+}
+
+/// The scan left the subset.
+struct GiveUp;
+
+type Scan<T = ()> = Result<T, GiveUp>;
+
+/// What follows a scalar on its line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// The end of the line, or a comment.
+    End,
+    /// A `:` and then a space or the end of the line; the byte after `:`.
+    Colon(usize),
+}
+
+struct Scalar {
+    start: usize,
+    end: usize,
+    style: ScalarStyle,
+    after: After,
+}
+
+struct Scanner<'s, 'b> {
+    text: &'s str,
+    out: &'b mut Vec<(Token, Mark)>,
+    open: &'b mut Vec<(Block, usize)>,
+    max_depth: usize,
+    /// 1-based number of the current line.
+    line: u64,
+    /// Byte offset of the current line.
+    line_start: usize,
+    /// Character index of the current line's start.
+    line_index: u64,
+    /// Whether the current line is ASCII (columns are byte offsets).
+    ascii: bool,
+    /// A key or `-` whose value is not on its line: its kind, column, and
+    /// where its empty value would be.
+    pending: Option<(Block, usize, Mark)>,
+    /// The root node has begun.
+    started: bool,
+    /// The `---` line was seen.
+    marker: bool,
+    /// The `...` line was seen.
+    ended: bool,
+}
+
+impl Scanner<'_, '_> {
+    fn document(&mut self) -> Scan {
+        allowed_characters(self.text)?;
+        let text = self.text;
+        let mut pos = 0;
+        while pos < text.len() {
+            let end = text[pos..].find('\n').map_or(text.len(), |n| pos + n);
+            let line = &text[pos..end];
+            self.line += 1;
+            self.line_start = pos;
+            self.ascii = line.is_ascii();
+            self.line_text(line)?;
+            let chars = if self.ascii {
+                line.len()
+            } else {
+                line.chars().count()
+            };
+            self.line_index += chars as u64 + 1;
+            pos = end + 1;
+        }
+        if !self.started {
+            return Err(GiveUp);
+        }
+        // The end mark: the start of the line after the last.
+        self.line += 1;
+        self.line_start = text.len();
+        self.ascii = true;
+        let end = self.mark(0);
+        if let Some((_, _, mark)) = self.pending.take() {
+            self.empty(mark);
+        }
+        while !self.open.is_empty() {
+            self.close(end);
+        }
+        Ok(())
+    }
+
+    fn line_text(&mut self, line: &str) -> Scan {
+        let b = line.as_bytes();
+        let indent = b.iter().take_while(|&&c| c == b' ').count();
+        if indent == b.len() || b[indent] == b'#' {
+            return Ok(());
+        }
+        if self.ended {
+            return Err(GiveUp);
+        }
+        if indent == 0 && (line.starts_with("---") || line.starts_with("...")) {
+            if line == "---" && !self.started && !self.marker {
+                self.marker = true;
+                return Ok(());
+            }
+            if line == "..." && self.started {
+                self.ended = true;
+                return Ok(());
+            }
+            return Err(GiveUp);
+        }
+        self.started = true;
+        self.content(line, indent)
+    }
+
+    /// A line with content at column `indent`.
+    fn content(&mut self, line: &str, indent: usize) -> Scan {
+        let b = line.as_bytes();
+        let dash = is_dash(b, indent);
+        let here = self.mark(indent);
+        if let Some((kind, column, mark)) = self.pending.take() {
+            let nested = indent > column || (kind == Block::Map && indent == column && dash);
+            if nested {
+                self.open_block(if dash { Block::Seq } else { Block::Map }, indent, here)?;
+            } else {
+                self.empty(mark);
+            }
+        }
+        if self.open.is_empty() {
+            if self.out.is_empty() && indent == 0 {
+                self.open_block(if dash { Block::Seq } else { Block::Map }, 0, here)?;
+            } else {
+                return Err(GiveUp);
+            }
+        }
+        while let Some(&(_, column)) = self.open.last() {
+            if column <= indent {
+                break;
+            }
+            self.close(here);
+        }
+        let Some(&(block, column)) = self.open.last() else {
+            return Err(GiveUp);
+        };
+        if column != indent {
+            return Err(GiveUp);
+        }
+        match (block, dash) {
+            (Block::Seq, true) => self.entry(line, indent),
+            (Block::Map, false) => self.key_line(line, indent),
+            (Block::Seq, false) => {
+                // A sequence at its parent key's column ends at the next key.
+                self.close(here);
+                match self.open.last() {
+                    Some(&(Block::Map, c)) if c == indent => self.key_line(line, indent),
+                    _ => Err(GiveUp),
+                }
+            }
+            (Block::Map, true) => Err(GiveUp),
+        }
+    }
+
+    /// `- ...` at `column`.
+    fn entry(&mut self, line: &str, column: usize) -> Scan {
+        let b = line.as_bytes();
+        let i = skip_spaces(b, column + 1);
+        if i == b.len() || b[i] == b'#' {
+            self.pending = Some((Block::Seq, column, self.mark(i)));
+            return Ok(());
+        }
+        if is_dash(b, i) {
+            return Err(GiveUp);
+        }
+        if self.empty_flow(b, i)? {
+            return Ok(());
+        }
+        let s = scalar(b, i)?;
+        match s.after {
+            After::End => {
+                let m = self.mark(s.start);
+                self.scalar(m, s.start, s.end, s.style);
+                Ok(())
+            }
+            After::Colon(next) => {
+                let m = self.mark(i);
+                self.open_block(Block::Map, i, m)?;
+                self.key(&s, i)?;
+                self.value(line, next, i)
+            }
+        }
+    }
+
+    /// `key: ...` at `column`.
+    fn key_line(&mut self, line: &str, column: usize) -> Scan {
+        let s = scalar(line.as_bytes(), column)?;
+        let After::Colon(next) = s.after else {
+            return Err(GiveUp);
+        };
+        self.key(&s, column)?;
+        self.value(line, next, column)
+    }
+
+    fn key(&mut self, s: &Scalar, at: usize) -> Scan {
+        if s.end - s.start > MAX_KEY_BYTES {
+            return Err(GiveUp);
+        }
+        let m = self.mark(at);
+        self.scalar(m, s.start, s.end, s.style);
+        Ok(())
+    }
+
+    /// What follows a key's `:` (from byte `from`), the key at `column`.
+    fn value(&mut self, line: &str, from: usize, column: usize) -> Scan {
+        let b = line.as_bytes();
+        let i = skip_spaces(b, from);
+        if i == b.len() || b[i] == b'#' {
+            self.pending = Some((Block::Map, column, self.mark(i)));
+            return Ok(());
+        }
+        if is_dash(b, i) {
+            return Err(GiveUp);
+        }
+        if self.empty_flow(b, i)? {
+            return Ok(());
+        }
+        let s = scalar(b, i)?;
+        if s.after != After::End {
+            return Err(GiveUp);
+        }
+        let m = self.mark(s.start);
+        self.scalar(m, s.start, s.end, s.style);
+        Ok(())
+    }
+
+    /// `[]` or `{}` as a whole value: the collection's two events.
+    fn empty_flow(&mut self, b: &[u8], i: usize) -> Scan<bool> {
+        let (open, close) = match b.get(i..i + 2) {
+            Some(b"[]") => (Token::SequenceStart, Token::SequenceEnd),
+            Some(b"{}") => (Token::MappingStart, Token::MappingEnd),
+            _ => {
+                return match b[i] {
+                    b'[' | b'{' => Err(GiveUp),
+                    _ => Ok(false),
+                };
+            }
+        };
+        if end_of_value(b, i + 2) != Some(After::End) || self.open.len() >= self.max_depth {
+            return Err(GiveUp);
+        }
+        let m = self.mark(i);
+        self.out.push((open, m));
+        self.out.push((close, m));
+        Ok(true)
+    }
+
+    fn open_block(&mut self, block: Block, column: usize, mark: Mark) -> Scan {
+        if self.open.len() >= self.max_depth {
+            return Err(GiveUp);
+        }
+        self.open.push((block, column));
+        let token = match block {
+            Block::Map => Token::MappingStart,
+            Block::Seq => Token::SequenceStart,
+        };
+        self.out.push((token, mark));
+        Ok(())
+    }
+
+    fn close(&mut self, mark: Mark) {
+        if let Some((block, _)) = self.open.pop() {
+            let token = match block {
+                Block::Map => Token::MappingEnd,
+                Block::Seq => Token::SequenceEnd,
+            };
+            self.out.push((token, mark));
+        }
+    }
+
+    /// An empty (null) value: an empty plain scalar.
+    fn empty(&mut self, mark: Mark) {
+        // Any in-bounds empty range of the text will do: the line's start.
+        let at = self.line_start;
+        self.out.push((
+            Token::Scalar {
+                start: at,
+                end: at,
+                style: ScalarStyle::Plain,
+            },
+            mark,
+        ));
+    }
+
+    /// A scalar at bytes `start..end` of the current line.
+    fn scalar(&mut self, mark: Mark, start: usize, end: usize, style: ScalarStyle) {
+        let base = self.line_start;
+        self.out.push((
+            Token::Scalar {
+                start: base + start,
+                end: base + end,
+                style,
+            },
+            mark,
+        ));
+    }
+
+    /// The mark of byte `offset` of the current line.
+    fn mark(&self, offset: usize) -> Mark {
+        let chars = if self.ascii {
+            offset
+        } else {
+            let line = &self.text[self.line_start..];
+            line.get(..offset).map_or(offset, |s| s.chars().count())
+        };
+        Mark {
+            line: self.line,
+            column: chars as u64 + 1,
+            index: self.line_index + chars as u64,
+        }
+    }
+}
+
+/// Only printable characters, no tabs or carriage returns, no byte-order
+/// marks or Unicode line separators.
+fn allowed_characters(text: &str) -> Scan {
+    let bytes = text.as_bytes();
+    let mut ascii = true;
+    for &c in bytes {
+        if c >= 0x80 {
+            ascii = false;
+        } else if (c < 0x20 && c != b'\n') || c == 0x7f {
+            return Err(GiveUp);
+        }
+    }
+    if !ascii
+        && !text.chars().all(|c| match c {
+            '\0'..='\u{7f}' => true,
+            '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'.. => {
+                !matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
+            }
+            _ => false,
+        })
+    {
+        return Err(GiveUp);
+    }
+    Ok(())
+}
+
+/// `-` followed by a space or the end of the line: a block entry.
+fn is_dash(b: &[u8], i: usize) -> bool {
+    b.get(i) == Some(&b'-') && matches!(b.get(i + 1), None | Some(b' '))
+}
+
+fn skip_spaces(b: &[u8], mut i: usize) -> usize {
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    i
+}
+
+/// What follows a quoted scalar or flow collection ending at `i`: a key's
+/// `:`, or spaces and the end of the line or a ` #` comment.
+fn end_of_value(b: &[u8], i: usize) -> Option<After> {
+    if i == b.len() {
+        return Some(After::End);
+    }
+    if b[i] == b':' && matches!(b.get(i + 1), None | Some(b' ')) {
+        return Some(After::Colon(i + 1));
+    }
+    let j = skip_spaces(b, i);
+    if j == b.len() || (j > i && b[j] == b'#') {
+        Some(After::End)
+    } else {
+        None
+    }
+}
+
+/// The single-line scalar starting at byte `i` of a line (not a space).
+fn scalar(b: &[u8], i: usize) -> Scan<Scalar> {
+    let first = b[i];
+    if first == b'"' || first == b'\'' {
+        let start = i + 1;
+        let Some(len) = b[start..].iter().position(|&c| c == first) else {
+            return Err(GiveUp);
+        };
+        let end = start + len;
+        let style = if first == b'"' {
+            if b[start..end].contains(&b'\\') {
+                return Err(GiveUp);
+            }
+            ScalarStyle::DoubleQuoted
+        } else {
+            if b.get(end + 1) == Some(&b'\'') {
+                return Err(GiveUp);
+            }
+            ScalarStyle::SingleQuoted
+        };
+        let after = end_of_value(b, end + 1).ok_or(GiveUp)?;
+        return Ok(Scalar {
+            start,
+            end,
+            style,
+            after,
+        });
+    }
+    // Indicators that start something other than a plain scalar (or a
+    // plain scalar only in some positions: `-x`, `:x`, `?x`).
+    let plain_dash = first == b'-' && !is_dash(b, i);
+    if !plain_dash && b"-?:,[]{}#&*!|>%@`".contains(&first) {
+        return Err(GiveUp);
+    }
+    let mut end = i;
+    let mut j = i;
+    while j < b.len() {
+        match b[j] {
+            b' ' => {
+                if b.get(j + 1) == Some(&b'#') {
+                    break;
+                }
+                j += 1;
+            }
+            b':' if matches!(b.get(j + 1), None | Some(b' ')) => {
+                // `key :` (space before the colon) is left to the other path.
+                if end != j {
+                    return Err(GiveUp);
+                }
+                return Ok(Scalar {
+                    start: i,
+                    end,
+                    style: ScalarStyle::Plain,
+                    after: After::Colon(j + 1),
+                });
+            }
+            _ => {
+                j += 1;
+                end = j;
+            }
+        }
+    }
+    Ok(Scalar {
+        start: i,
+        end,
+        style: ScalarStyle::Plain,
+        after: After::End,
+    })
+}
