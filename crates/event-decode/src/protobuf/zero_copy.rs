@@ -726,11 +726,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn player_joined(
-        &self,
-        c: Cursor<'a>,
-        p: &mut PlayerJoinedB<'a>,
-    ) -> Result<(), DecodeError> {
+    fn player_joined(&self, c: Cursor<'a>, p: &mut PlayerJoinedB<'a>) -> Result<(), DecodeError> {
         // A local copy, kept in registers (the argument lives in memory).
         let mut cursor = c;
         let c = &mut cursor;
@@ -835,11 +831,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn match_started(
-        &self,
-        c: Cursor<'a>,
-        p: &mut MatchStartedB<'a>,
-    ) -> Result<(), DecodeError> {
+    fn match_started(&self, c: Cursor<'a>, p: &mut MatchStartedB<'a>) -> Result<(), DecodeError> {
         // A local copy, kept in registers (the argument lives in memory).
         let mut cursor = c;
         let c = &mut cursor;
@@ -938,11 +930,12 @@ pub(crate) fn ascii_str(bytes: &[u8]) -> Option<&str> {
 #[inline(always)]
 fn is_ascii(bytes: &[u8]) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or([0x80; 8]));
     if let Some(last) = bytes.last_chunk::<8>() {
         let mut all = u64::from_le_bytes(*last);
-        for chunk in bytes.chunks_exact(8) {
-            all |= word(chunk);
+        let mut rest = bytes;
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            all |= u64::from_le_bytes(*word);
+            rest = tail;
         }
         all & HIGH == 0
     } else if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
