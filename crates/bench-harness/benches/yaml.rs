@@ -4,10 +4,13 @@
 //! - `yaml/reference/*`: the 512-byte reference event (`REFERENCE_EVENT_YAML`):
 //!   `raw_next_token` (yaml-rust2's `Parser::next_token()` until the stream
 //!   ends, each event only touched: the floor any decoder on this parser
-//!   pays), `streaming` (`YamlDecoder` into an arena reset per event: events,
-//!   UTF-8 check, typed fields, arena copies, validation) and `dom`
-//!   (`DomDecoder`: the `Yaml` tree, then the same conversion).
-//! - `yaml/corpus/*`: the same three over 1,000 generated events.
+//!   pays), `streaming` (`YamlDecoder` with `fast_path(false)`, on
+//!   yaml-rust2's events, into an arena reset per event: events, UTF-8
+//!   check, typed fields, arena copies, validation), `streaming_fast` (the
+//!   default `YamlDecoder`: the same through the fast scanner, scalars
+//!   borrowed from the input) and `dom` (`DomDecoder`: the `Yaml` tree, then
+//!   the same conversion).
+//! - `yaml/corpus/*`: the same four over 1,000 generated events.
 //!
 //! Target: `streaming` within 1.25× of `raw_next_token`, and faster than `dom`.
 //!
@@ -46,11 +49,21 @@ fn bench_reference(c: &mut Criterion) {
         b.iter(|| raw_next_token(black_box(text)))
     });
     let mut arena = Bump::new();
-    let mut streaming = YamlDecoder::new();
+    let mut streaming = YamlDecoder::new().fast_path(false);
     group.bench_function("streaming", |b| {
         b.iter(|| {
             arena.reset();
             let event = streaming
+                .decode(black_box(bytes), &arena)
+                .expect("reference decodes");
+            black_box(event.seq)
+        })
+    });
+    let mut fast = YamlDecoder::new();
+    group.bench_function("streaming_fast", |b| {
+        b.iter(|| {
+            arena.reset();
+            let event = fast
                 .decode(black_box(bytes), &arena)
                 .expect("reference decodes");
             black_box(event.seq)
@@ -86,13 +99,27 @@ fn bench_corpus(c: &mut Criterion) {
         b.iter(|| docs.iter().map(|d| raw_next_token(d)).sum::<usize>())
     });
     let mut arena = Bump::new();
-    let mut streaming = YamlDecoder::new();
+    let mut streaming = YamlDecoder::new().fast_path(false);
     group.bench_function("streaming", |b| {
         b.iter(|| {
             let mut n = 0;
             for d in &docs {
                 arena.reset();
                 n += streaming
+                    .decode(d.as_bytes(), &arena)
+                    .expect("corpus decodes")
+                    .seq;
+            }
+            n
+        })
+    });
+    let mut fast = YamlDecoder::new();
+    group.bench_function("streaming_fast", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for d in &docs {
+                arena.reset();
+                n += fast
                     .decode(d.as_bytes(), &arena)
                     .expect("corpus decodes")
                     .seq;
