@@ -20,8 +20,11 @@ use crate::{AllocProbe, go};
 /// Every row of the comparison, in report order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Row {
-    /// Veltrix streaming YAML on yaml-rust2's parser events.
+    /// Veltrix streaming YAML as shipped: the fast line scanner for plain
+    /// block documents, yaml-rust2's events for everything else.
     VeltrixYaml,
+    /// Veltrix streaming YAML on yaml-rust2's events only (fast scanner off).
+    VeltrixYamlEvents,
     /// Veltrix JSON (serde_json through the arena seed, borrowed strings).
     VeltrixJson,
     /// Veltrix protobuf, zero-copy.
@@ -46,8 +49,9 @@ pub enum Row {
 
 impl Row {
     /// All rows, in report order.
-    pub const ALL: [Row; 11] = [
+    pub const ALL: [Row; 12] = [
         Row::VeltrixYaml,
+        Row::VeltrixYamlEvents,
         Row::VeltrixJson,
         Row::VeltrixProtoZeroCopy,
         Row::VeltrixProtoProst,
@@ -64,6 +68,7 @@ impl Row {
     pub const fn name(self) -> &'static str {
         match self {
             Row::VeltrixYaml => "veltrix streaming yaml",
+            Row::VeltrixYamlEvents => "veltrix streaming yaml (yaml-rust2 events)",
             Row::VeltrixJson => "veltrix json",
             Row::VeltrixProtoZeroCopy => "veltrix protobuf zero-copy",
             Row::VeltrixProtoProst => "veltrix protobuf via prost",
@@ -91,6 +96,7 @@ impl Row {
         matches!(
             self,
             Row::VeltrixYaml
+                | Row::VeltrixYamlEvents
                 | Row::VeltrixJson
                 | Row::VeltrixProtoZeroCopy
                 | Row::VeltrixProtoProst
@@ -373,6 +379,12 @@ fn measure_rust(
 ) -> Result<(Timing, Option<Heap>), String> {
     match row {
         Row::VeltrixYaml => bench_veltrix(events, plan, probe, yaml::YamlDecoder::new()),
+        Row::VeltrixYamlEvents => bench_veltrix(
+            events,
+            plan,
+            probe,
+            yaml::YamlDecoder::new().fast_path(false),
+        ),
         Row::VeltrixJson => bench_veltrix(events, plan, probe, json::JsonDecoder::new()),
         Row::VeltrixProtoZeroCopy => {
             bench_veltrix(events, plan, probe, protobuf::ZeroCopyDecoder::new())

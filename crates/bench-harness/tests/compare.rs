@@ -4,8 +4,9 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
-const RUST_ROWS: [(&str, &str); 9] = [
+const RUST_ROWS: [(&str, &str); 10] = [
     ("veltrix streaming yaml", "yaml"),
+    ("veltrix streaming yaml (yaml-rust2 events)", "yaml"),
     ("veltrix json", "json"),
     ("veltrix protobuf zero-copy", "proto"),
     ("veltrix protobuf via prost", "proto"),
