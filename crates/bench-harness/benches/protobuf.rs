@@ -9,8 +9,8 @@
 //!   `prost_decoder` (`ProstDecoder`: prost, view, strings copied to the arena).
 //! - `protobuf/corpus/*`: the same over 1,000 generated events.
 //! - `protobuf/utf8/*`: the UTF-8 check of the reference event's strings with
-//!   `simdutf8::basic` and `std::str::from_utf8` (the zero-copy decoder uses
-//!   the faster).
+//!   `simdutf8::basic` and `std::str::from_utf8` (the zero-copy decoder needs
+//!   neither for ASCII strings, and uses std for the others).
 //!
 //! `cargo bench -p bench-harness --bench protobuf -- --warm-up-time 1 --measurement-time 3`
 
