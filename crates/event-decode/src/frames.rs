@@ -42,7 +42,9 @@ pub trait FrameReader {
     /// that ends inside a frame is a [`Category::Eof`](crate::Category::Eof)
     /// error; a frame over the size limit is a limit error. After an error
     /// the reader may be called again to resynchronise where the format
-    /// allows it (YAML documents, JSON lines); protobuf framing cannot.
+    /// allows it: YAML documents and JSON lines always; protobuf after an
+    /// oversize frame whose length prefix was intact (it is skipped), never
+    /// after a broken length prefix, a truncated frame or a read error.
     fn next_frame(&mut self) -> Result<Option<Frame<'_>>, DecodeError>;
 }
 

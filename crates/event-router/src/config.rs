@@ -118,8 +118,9 @@ fn ordered_pairs<'de, D: Deserializer<'de>>(
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out: Vec<(String, String)> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             while let Some((k, v)) = map.next_entry::<String, String>()? {
-                if out.iter().any(|(seen, _)| *seen == k) {
+                if !seen.insert(k.clone()) {
                     return Err(de::Error::custom(format_args!("duplicate attribute {k:?}")));
                 }
                 out.push((k, v));
@@ -133,9 +134,11 @@ fn ordered_pairs<'de, D: Deserializer<'de>>(
 
 #[cfg(feature = "yaml-config")]
 impl RouteConfig {
-    /// Parses a routing table from YAML with Veltrix's streaming decoder.
-    /// Syntax errors, wrong types and unknown keys carry line and column.
+    /// Parses a routing table from YAML with Veltrix's streaming decoder,
+    /// under [`TABLE_LIMITS`](crate::TABLE_LIMITS). Syntax errors, wrong
+    /// types, unknown keys and exceeded limits carry line and column.
     pub fn from_yaml_str(text: &str) -> Result<RouteConfig, crate::ConfigError> {
-        event_decode::yaml::from_str(text).map_err(crate::ConfigError::Yaml)
+        event_decode::yaml::from_str_with_limits(text, &crate::TABLE_LIMITS)
+            .map_err(crate::ConfigError::Yaml)
     }
 }

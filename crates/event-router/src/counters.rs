@@ -8,10 +8,11 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 /// router counts once in `events` and once in exactly one of `routed`,
 /// `dead_letter`, `dropped` or `rejected`.
 ///
-/// Serializes as the JSON summary of `veltrix route`: `events`, `routed`,
-/// `dead_letter`, `dropped`, `rejected`, `routes` (name → events matched),
-/// `handlers` (name → events delivered), `handler_errors` (name → errors) and
-/// `partitions` (a list: routed events per partition).
+/// Serializes as the JSON summary of `veltrix route` (SPEC section 5),
+/// exactly its keys in order: `events`, `routed`, `dead_letter`, `dropped`,
+/// `rejected`, `routes` (name → events matched), `handlers` (name → events
+/// delivered) and `partitions` (a list: routed events per partition).
+/// Handler errors are counted apart ([`Counters::per_handler_errors`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counters {
     pub(crate) events: u64,
@@ -60,13 +61,14 @@ impl Counters {
         self.routed
     }
 
-    /// Frames given to the dead-letter sink: decode failures plus unmatched
-    /// events under `unmatched: dead_letter`.
+    /// Unmatched events given to the dead-letter sink under
+    /// `unmatched: dead_letter`.
     pub fn dead_letter(&self) -> u64 {
         self.dead_letter
     }
 
-    /// The part of [`Self::dead_letter`] that failed to decode or validate.
+    /// The part of [`Self::rejected`] that failed to decode or validate, or
+    /// whose frame could not be read.
     pub fn decode_errors(&self) -> u64 {
         self.decode_errors
     }
@@ -76,7 +78,8 @@ impl Counters {
         self.dropped
     }
 
-    /// Unmatched events rejected under `unmatched: error`.
+    /// Rejected events: bad ones (see [`Self::decode_errors`]) plus
+    /// unmatched ones under `unmatched: error`.
     pub fn rejected(&self) -> u64 {
         self.rejected
     }
@@ -150,7 +153,7 @@ impl Serialize for Named<'_> {
 
 impl Serialize for Counters {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(9))?;
+        let mut map = s.serialize_map(Some(8))?;
         map.serialize_entry("events", &self.events)?;
         map.serialize_entry("routed", &self.routed)?;
         map.serialize_entry("dead_letter", &self.dead_letter)?;
@@ -158,10 +161,6 @@ impl Serialize for Counters {
         map.serialize_entry("rejected", &self.rejected)?;
         map.serialize_entry("routes", &Named(&self.route_names, &self.routes))?;
         map.serialize_entry("handlers", &Named(&self.handler_names, &self.handlers))?;
-        map.serialize_entry(
-            "handler_errors",
-            &Named(&self.handler_names, &self.handler_errors),
-        )?;
         map.serialize_entry("partitions", &self.partitions)?;
         map.end()
     }

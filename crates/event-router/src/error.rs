@@ -2,7 +2,7 @@
 
 use event_decode::DecodeError;
 
-use crate::table::{MAX_PARTITIONS, MAX_ROUTE_HANDLERS};
+use crate::table::{MAX_HANDLERS, MAX_PARTITIONS, MAX_ROUTE_HANDLERS, MAX_ROUTES};
 
 /// A routing table or router configuration that cannot be used. Each
 /// message names the route (by name, or by position when it has none) and
@@ -14,6 +14,23 @@ pub enum ConfigError {
     /// type, a missing or unknown key.
     #[error("routing table: {0}")]
     Yaml(DecodeError),
+    /// The table file could not be read.
+    #[error("routing table: reading failed: {0}")]
+    Read(String),
+    /// The table file is larger than [`MAX_TABLE_BYTES`](crate::MAX_TABLE_BYTES).
+    #[error("routing table: larger than the {limit} bytes supported")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The table file is not UTF-8.
+    #[error("routing table: line {line}, column {column}: invalid UTF-8")]
+    Utf8 {
+        /// 1-based line of the first invalid byte.
+        line: u64,
+        /// 1-based column (in characters) of the first invalid byte.
+        column: u64,
+    },
     /// `partitions` outside `1..=4096`.
     #[error("partitions: {value} is out of range (expected 1..={MAX_PARTITIONS})")]
     Partitions {
@@ -21,13 +38,13 @@ pub enum ConfigError {
         value: u64,
     },
     /// More routes than route ids can number.
-    #[error("routes: {count} routes is more than the 65535 supported")]
+    #[error("routes: {count} routes is more than the {MAX_ROUTES} supported")]
     TooManyRoutes {
         /// How many were given.
         count: usize,
     },
     /// More distinct handler names than handler ids can number.
-    #[error("routes: {count} distinct handlers is more than the 65535 supported")]
+    #[error("routes: {count} distinct handlers is more than the {MAX_HANDLERS} supported")]
     TooManyHandlers {
         /// How many were seen.
         count: usize,
@@ -122,6 +139,7 @@ impl ConfigError {
     pub fn line(&self) -> Option<u64> {
         match self {
             ConfigError::Yaml(e) => e.line(),
+            ConfigError::Utf8 { line, .. } => Some(*line),
             _ => None,
         }
     }
@@ -130,6 +148,7 @@ impl ConfigError {
     pub fn column(&self) -> Option<u64> {
         match self {
             ConfigError::Yaml(e) => e.column(),
+            ConfigError::Utf8 { column, .. } => Some(*column),
             _ => None,
         }
     }

@@ -110,7 +110,8 @@ impl fmt::Debug for Context<'_> {
 /// Why a frame went to the dead-letter sink.
 #[derive(Debug, Clone, Copy)]
 pub enum DeadLetterReason<'b> {
-    /// The frame did not decode or the event failed validation.
+    /// The frame did not decode or the event failed validation (counted as
+    /// rejected; the sink keeps its bytes and error).
     Decode(&'b DecodeError),
     /// The event decoded but no route matched (`unmatched: dead_letter`).
     Unmatched(&'b Event<'b>),

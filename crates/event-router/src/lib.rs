@@ -27,10 +27,20 @@
 //! delivered synchronously in input order, so each handler sees every
 //! partition's events in input order.
 //!
-//! Each frame is counted once as routed, dead-lettered (decode or validation
-//! failure, or unmatched under `unmatched: dead_letter`), dropped
-//! (`unmatched: drop`) or rejected (`unmatched: error`). A rejection stops
-//! the batch by default ([`OnReject`]). Handler errors do not stop delivery;
+//! Each frame is counted once as routed, dead-lettered (unmatched under
+//! `unmatched: dead_letter`), dropped (`unmatched: drop`) or rejected (a
+//! decode or validation failure, an unreadable frame, or unmatched under
+//! `unmatched: error`). The dead-letter sink receives unmatched events and
+//! the bytes and error of every bad one, so nothing is lost. A rejection
+//! stops the batch by default ([`OnReject`]).
+//!
+//! ## Memory
+//!
+//! The arena is checked after every event: past
+//! [`RouterBuilder::arena_cap`] it is replaced, so a batch never makes it
+//! grow without limit, and it has an allocation limit
+//! ([`RouterBuilder::arena_limit`]) that turns a runaway event into a typed
+//! error rather than an abort. Handler errors do not stop delivery;
 //! they are reported with the handler's name and the event's index.
 //!
 //! ```
@@ -69,11 +79,12 @@ pub use handler::{
     infallible,
 };
 pub use router::{
-    ArenaStats, BatchReport, DEFAULT_ARENA_CAP, Explanation, HandlerFailure, OnReject, Outcome,
-    Rejected, Router, RouterBuilder,
+    ArenaStats, BatchReport, DEFAULT_ARENA_CAP, DEFAULT_ARENA_LIMIT, Explanation, HandlerFailure,
+    OnReject, Outcome, RejectCause, Rejected, Router, RouterBuilder,
 };
 pub use table::{
-    HandlerId, MAX_PARTITIONS, MAX_ROUTE_HANDLERS, Route, RouteId, RouteTable, fnv1a64,
+    HandlerId, MAX_HANDLERS, MAX_PARTITIONS, MAX_ROUTE_HANDLERS, MAX_ROUTES, MAX_TABLE_BYTES,
+    Route, RouteId, RouteTable, TABLE_LIMITS, fnv1a64,
 };
 
 pub use event_model::{Event, Kind};

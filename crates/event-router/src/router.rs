@@ -19,17 +19,23 @@ use crate::{ConfigError, Counters, HandlerError};
 /// The default [`RouterBuilder::arena_cap`]: 16 MiB.
 pub const DEFAULT_ARENA_CAP: usize = 16 << 20;
 
+/// The default [`RouterBuilder::arena_limit`]: 64 MiB. One event can never
+/// make the arena hold more: past it the decoder gets a refused allocation
+/// and the frame is rejected with a typed error.
+pub const DEFAULT_ARENA_LIMIT: usize = 64 << 20;
+
 /// What happened to one frame or event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// Delivered to at least one handler.
     Routed,
-    /// Given to the dead-letter sink (decode failure, or unmatched under
-    /// `unmatched: dead_letter`).
+    /// Unmatched and given to the dead-letter sink (`unmatched: dead_letter`).
     DeadLetter,
     /// Unmatched and dropped (`unmatched: drop`).
     Dropped,
-    /// Unmatched and rejected (`unmatched: error`).
+    /// A bad event (it did not decode, failed validation, or its frame could
+    /// not be read), or an unmatched one under `unmatched: error`. The
+    /// dead-letter sink still receives a bad event's bytes and error.
     Rejected,
 }
 
@@ -51,7 +57,7 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// What to do after an event is rejected (`unmatched: error`).
+/// What to do after an event is rejected (a bad event, or `unmatched: error`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum OnReject {
     /// Stop the batch at the rejected frame and return [`Rejected`]; later
@@ -140,11 +146,11 @@ pub struct BatchReport {
     pub events: usize,
     /// Delivered to at least one handler.
     pub routed: usize,
-    /// Given to the dead-letter sink.
+    /// Unmatched and given to the dead-letter sink.
     pub dead_letter: usize,
     /// Dropped (`unmatched: drop`).
     pub dropped: usize,
-    /// Rejected (`unmatched: error`).
+    /// Rejected: bad events, and unmatched ones under `unmatched: error`.
     pub rejected: usize,
     /// Every handler error, in order (allocates only when there is one).
     pub handler_errors: Vec<HandlerFailure>,
@@ -152,19 +158,41 @@ pub struct BatchReport {
     pub rejections: Vec<usize>,
 }
 
-/// An event that no route matched under `unmatched: error`, with the report
-/// of the batch up to and including it.
+/// Why an event was rejected.
+#[derive(Debug, Clone)]
+pub enum RejectCause {
+    /// It did not decode or failed validation (or its frame could not be read).
+    Bad(DecodeError),
+    /// No route matched and the table says `unmatched: error`.
+    Unmatched {
+        /// Its kind.
+        kind: Kind,
+        /// Its id.
+        id: String,
+    },
+}
+
+impl fmt::Display for RejectCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RejectCause::Bad(e) => write!(f, "{e}"),
+            RejectCause::Unmatched { kind, id } => write!(
+                f,
+                "kind {kind}, id {id:?}: no route matched and the table says `unmatched: error`"
+            ),
+        }
+    }
+}
+
+/// A rejected event that stopped its batch ([`OnReject::Stop`]), with the
+/// report of the batch up to and including it.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "event {index} (kind {kind}, id {id:?}): no route matched and the table says `unmatched: error`"
-)]
+#[error("event {index}: {cause}")]
 pub struct Rejected {
     /// The rejected frame's 0-based index in the batch.
     pub index: usize,
-    /// Its kind.
-    pub kind: Kind,
-    /// Its id.
-    pub id: String,
+    /// Why it was rejected.
+    pub cause: RejectCause,
     /// The batch up to and including the rejected frame; later frames were
     /// not touched.
     pub report: Box<BatchReport>,
@@ -175,8 +203,10 @@ pub struct Rejected {
 pub struct ArenaStats {
     /// Bytes the arena holds now (its chunks' capacity).
     pub allocated_bytes: usize,
-    /// The cap above which the arena is replaced after a batch.
+    /// The cap above which the arena is replaced (checked after each event).
     pub cap: usize,
+    /// The most the arena may ever hold ([`RouterBuilder::arena_limit`]).
+    pub limit: usize,
     /// How many times it was replaced.
     pub replacements: u64,
 }
@@ -214,6 +244,7 @@ pub struct RouterBuilder {
     handlers: Vec<(String, Box<dyn Slot>)>,
     dead_letters: Box<dyn DeadLetterSink>,
     arena_cap: usize,
+    arena_limit: usize,
     on_reject: OnReject,
 }
 
@@ -226,6 +257,7 @@ impl fmt::Debug for RouterBuilder {
                 &self.handlers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
             )
             .field("arena_cap", &self.arena_cap)
+            .field("arena_limit", &self.arena_limit)
             .field("on_reject", &self.on_reject)
             .finish_non_exhaustive()
     }
@@ -260,11 +292,21 @@ impl RouterBuilder {
         self.dead_letter(f)
     }
 
-    /// After a batch whose arena grew past `bytes`, the arena is replaced
-    /// by an empty one instead of being reset, so a spike's memory goes back
-    /// to the system. Default [`DEFAULT_ARENA_CAP`].
+    /// After an event that left the arena holding more than `bytes`, the
+    /// arena is replaced by an empty one, so a spike's memory goes back to
+    /// the system and a batch never grows it without limit. Default
+    /// [`DEFAULT_ARENA_CAP`].
     pub fn arena_cap(mut self, bytes: usize) -> Self {
         self.arena_cap = bytes;
+        self
+    }
+
+    /// The most the arena may hold at once (bumpalo's allocation limit).
+    /// An event that would need more is rejected with a typed
+    /// [`Category::OutOfMemory`](event_decode::Category::OutOfMemory) error
+    /// instead of aborting the process. Default [`DEFAULT_ARENA_LIMIT`].
+    pub fn arena_limit(mut self, bytes: usize) -> Self {
+        self.arena_limit = bytes;
         self
     }
 
@@ -281,10 +323,12 @@ impl RouterBuilder {
             handlers,
             dead_letters,
             arena_cap,
+            arena_limit,
             on_reject,
         } = self;
-        for (i, (name, _)) in handlers.iter().enumerate() {
-            if handlers[..i].iter().any(|(seen, _)| seen == name) {
+        let mut registered_names = std::collections::HashSet::with_capacity(handlers.len());
+        for (name, _) in &handlers {
+            if !registered_names.insert(name.as_str()) {
                 return Err(ConfigError::DuplicateRegistration {
                     handler: name.clone(),
                 });
@@ -298,6 +342,7 @@ impl RouterBuilder {
         }
         let mut slots: Vec<Option<Box<dyn Slot>>> =
             (0..table.handler_names().len()).map(|_| None).collect();
+        drop(registered_names);
         let registered = join(handlers.iter().map(|(n, _)| n.as_str()));
         for (name, slot) in handlers {
             if let Some(id) = table.handler_id(&name) {
@@ -339,20 +384,29 @@ impl RouterBuilder {
         };
         Ok(Router {
             core,
-            arena: Bump::new(),
+            arena: limited_arena(arena_limit),
             arena_cap,
+            arena_limit,
             replacements: 0,
         })
     }
 }
 
 fn join<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    let all: Vec<&str> = names.collect();
+    // Names come from the table file: quoted and escaped, like every
+    // echoed piece of input.
+    let all: Vec<String> = names.map(|n| format!("{n:?}")).collect();
     if all.is_empty() {
         "none".to_owned()
     } else {
         all.join(", ")
     }
+}
+
+fn limited_arena(limit: usize) -> Bump {
+    let arena = Bump::new();
+    arena.set_allocation_limit(Some(limit));
+    arena
 }
 
 /// Routes batches of frames to handlers (SPEC section 4).
@@ -371,6 +425,7 @@ pub struct Router {
     core: Core,
     arena: Bump,
     arena_cap: usize,
+    arena_limit: usize,
     replacements: u64,
 }
 
@@ -406,6 +461,7 @@ impl Router {
             handlers: Vec::new(),
             dead_letters: Box::new(DiscardDeadLetters),
             arena_cap: DEFAULT_ARENA_CAP,
+            arena_limit: DEFAULT_ARENA_LIMIT,
             on_reject: OnReject::Stop,
         }
     }
@@ -425,6 +481,7 @@ impl Router {
         ArenaStats {
             allocated_bytes: self.arena.allocated_bytes(),
             cap: self.arena_cap,
+            limit: self.arena_limit,
             replacements: self.replacements,
         }
     }
@@ -451,10 +508,12 @@ impl Router {
 
     /// Decodes and routes a batch of frames (one event each).
     ///
-    /// Frames that fail to decode or validate go to the dead-letter sink with
-    /// their bytes and the [`DecodeError`]. With `unmatched: error` and
-    /// [`OnReject::Stop`], the batch stops at the first unmatched event and
-    /// returns [`Rejected`]; frames after it are neither routed nor counted.
+    /// Frames that fail to decode or validate are rejected: counted in
+    /// [`Counters::rejected`], and given to the dead-letter sink with their
+    /// bytes and the [`DecodeError`] so that nothing is lost. With
+    /// [`OnReject::Stop`], the batch stops at the first rejected frame (a bad
+    /// one, or an unmatched one under `unmatched: error`) and returns
+    /// [`Rejected`]; frames after it are neither routed nor counted.
     pub fn route_batch<D: Decoder + ?Sized>(
         &mut self,
         decoder: &mut D,
@@ -477,20 +536,53 @@ impl Router {
     {
         let mut report = BatchReport::default();
         let mut stopped = None;
-        {
-            let arena = &self.arena;
-            for (index, raw) in frames.iter().enumerate() {
-                let decoded = decoder.decode(raw, arena);
-                if let Some(r) =
-                    self.core
-                        .dispatch(index, raw, decoded, arena, &mut report, &mut observe)
-                {
-                    stopped = Some(r);
-                    break;
-                }
+        for (index, raw) in frames.iter().enumerate() {
+            let decoded = decoder.decode(raw, &self.arena);
+            let verdict =
+                self.core
+                    .dispatch(index, raw, decoded, &self.arena, &mut report, &mut observe);
+            // Bound the arena per event, not per batch: a batch of events
+            // that each fill the arena up to its limit never adds up.
+            self.bound_arena();
+            if let Some(r) = verdict {
+                stopped = Some(r);
+                break;
             }
         }
         self.end_batch();
+        finish(report, stopped)
+    }
+
+    /// Accounts for a frame that never reached a decoder because the stream
+    /// could not deliver it (an oversize frame, say): it is rejected, and
+    /// the dead-letter sink receives `raw` (what could be kept of it, often
+    /// nothing) with the error. Returns [`Rejected`] under [`OnReject::Stop`].
+    pub fn reject_frame(
+        &mut self,
+        index: usize,
+        raw: &[u8],
+        error: DecodeError,
+    ) -> Result<BatchReport, Rejected> {
+        self.reject_frame_explained(index, raw, error, |_: &Explanation<'_>| {})
+    }
+
+    /// [`reject_frame`](Self::reject_frame) with an observer.
+    pub fn reject_frame_explained<O: FnMut(&Explanation<'_>)>(
+        &mut self,
+        index: usize,
+        raw: &[u8],
+        error: DecodeError,
+        mut observe: O,
+    ) -> Result<BatchReport, Rejected> {
+        let mut report = BatchReport::default();
+        let stopped = self.core.dispatch(
+            index,
+            raw,
+            Err(error),
+            &self.arena,
+            &mut report,
+            &mut observe,
+        );
         finish(report, stopped)
     }
 
@@ -512,14 +604,16 @@ impl Router {
         let mut report = BatchReport::default();
         let mut stopped = None;
         for (index, event) in events.iter().enumerate() {
-            if let Some(r) = self.core.dispatch(
+            let verdict = self.core.dispatch(
                 index,
                 &[],
                 Ok(*event),
                 &self.arena,
                 &mut report,
                 &mut observe,
-            ) {
+            );
+            self.bound_arena();
+            if let Some(r) = verdict {
                 stopped = Some(r);
                 break;
             }
@@ -528,27 +622,32 @@ impl Router {
         finish(report, stopped)
     }
 
-    /// Recycles the arena: reset, or replaced when a spike grew it past the cap.
-    fn end_batch(&mut self) {
+    /// Replaces the arena once an event left it holding more than the cap,
+    /// so a spike's memory goes back to the system at once.
+    fn bound_arena(&mut self) {
         if self.arena.allocated_bytes() > self.arena_cap {
-            self.arena = Bump::new();
+            self.arena = limited_arena(self.arena_limit);
             self.replacements += 1;
-        } else {
-            self.arena.reset();
         }
+    }
+
+    /// Recycles the arena after a batch: reset (it keeps its largest chunk,
+    /// at most the cap, so the next batch allocates nothing).
+    fn end_batch(&mut self) {
+        self.bound_arena();
+        self.arena.reset();
     }
 }
 
 fn finish(
     report: BatchReport,
-    stopped: Option<(usize, Kind, String)>,
+    stopped: Option<(usize, RejectCause)>,
 ) -> Result<BatchReport, Rejected> {
     match stopped {
         None => Ok(report),
-        Some((index, kind, id)) => Err(Rejected {
+        Some((index, cause)) => Err(Rejected {
             index,
-            kind,
-            id,
+            cause,
             report: Box::new(report),
         }),
     }
@@ -556,7 +655,7 @@ fn finish(
 
 impl Core {
     /// Accounts for and delivers one frame. Returns the rejected event's
-    /// index, kind and id when the batch must stop.
+    /// index and cause when the batch must stop.
     fn dispatch<O: FnMut(&Explanation<'_>)>(
         &mut self,
         index: usize,
@@ -565,7 +664,7 @@ impl Core {
         arena: &Bump,
         report: &mut BatchReport,
         observe: &mut O,
-    ) -> Option<(usize, Kind, String)> {
+    ) -> Option<(usize, RejectCause)> {
         let Core {
             table,
             handlers,
@@ -581,9 +680,11 @@ impl Core {
         let event = match decoded {
             Ok(event) => event,
             Err(error) => {
-                counters.dead_letter += 1;
+                // A bad event is rejected (SPEC section 4); the sink still
+                // gets its bytes and error so that nothing is lost.
+                counters.rejected += 1;
                 counters.decode_errors += 1;
-                report.dead_letter += 1;
+                report.rejected += 1;
                 dead_letters.dead_letter(&DeadLetter {
                     index,
                     raw,
@@ -591,7 +692,7 @@ impl Core {
                 });
                 observe(&Explanation {
                     index,
-                    outcome: Outcome::DeadLetter,
+                    outcome: Outcome::Rejected,
                     partition: None,
                     event: None,
                     error: Some(&error),
@@ -600,7 +701,13 @@ impl Core {
                     handlers: &[],
                     table,
                 });
-                return None;
+                return match on_reject {
+                    OnReject::Stop => Some((index, RejectCause::Bad(error))),
+                    OnReject::Continue => {
+                        report.rejections.push(index);
+                        None
+                    }
+                };
             }
         };
 
@@ -694,7 +801,15 @@ impl Core {
         });
         if outcome == Outcome::Rejected {
             match on_reject {
-                OnReject::Stop => return Some((index, event.kind(), event.id.to_owned())),
+                OnReject::Stop => {
+                    return Some((
+                        index,
+                        RejectCause::Unmatched {
+                            kind: event.kind(),
+                            id: event.id.to_owned(),
+                        },
+                    ));
+                }
                 OnReject::Continue => report.rejections.push(index),
             }
         }

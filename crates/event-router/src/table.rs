@@ -1,7 +1,10 @@
 //! The compiled routing table: validated once, then matched per event with
 //! no allocation (kinds as a bit set, handler sets as small vectors of ids).
 
-use event_model::{Event, Kind};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use event_model::{Event, Kind, Limits};
 use smallvec::SmallVec;
 
 use crate::ConfigError;
@@ -11,6 +14,24 @@ use crate::config::{KeyField, RouteConfig, Unmatched};
 pub const MAX_PARTITIONS: u64 = 4096;
 /// The most handlers one route may name (SPEC section 4).
 pub const MAX_ROUTE_HANDLERS: usize = 16;
+/// The most routes a table may have: every [`RouteId`] but the largest.
+pub const MAX_ROUTES: usize = RouteId::MAX as usize;
+/// The most distinct handlers a table may name: one per [`HandlerId`].
+pub const MAX_HANDLERS: usize = HandlerId::MAX as usize + 1;
+/// The largest routing-table file read: 16 MiB, room for the most routes a
+/// table may have, each with several conditions.
+pub const MAX_TABLE_BYTES: usize = 16 << 20;
+
+/// The limits a routing table is parsed under: the event decoder's
+/// defaults (depth, string length, alias expansion in events and in bytes),
+/// with room for [`MAX_TABLE_BYTES`] of text and [`MAX_ROUTES`] items in one
+/// list, so that what a table file makes the process hold stays a small
+/// multiple of its size.
+pub const TABLE_LIMITS: Limits = Limits {
+    max_event_bytes: MAX_TABLE_BYTES,
+    max_items: MAX_HANDLERS,
+    ..Limits::DEFAULT
+};
 
 /// A route's position in its table (`0..table.routes().len()`).
 pub type RouteId = u16;
@@ -87,13 +108,50 @@ pub struct RouteTable {
     unmatched: Unmatched,
     routes: Box<[Route]>,
     handler_names: Box<[Box<str>]>,
+    // Hashed, so that loading and looking up tens of thousands of names stays
+    // linear.
+    route_ids: HashMap<Box<str>, RouteId>,
+    handler_ids: HashMap<Box<str>, HandlerId>,
 }
 
 impl RouteTable {
-    /// Parses, validates and compiles a table written in YAML.
+    /// Parses, validates and compiles a table written in YAML, under
+    /// [`TABLE_LIMITS`].
     #[cfg(feature = "yaml-config")]
     pub fn from_yaml_str(text: &str) -> Result<RouteTable, ConfigError> {
         RouteTable::new(RouteConfig::from_yaml_str(text)?)
+    }
+
+    /// Reads a table from `reader` (a file, standard input), refusing one
+    /// larger than [`MAX_TABLE_BYTES`] without reading past that, then
+    /// parses it as [`from_yaml_str`](Self::from_yaml_str) does.
+    #[cfg(feature = "yaml-config")]
+    pub fn from_yaml_reader(reader: impl std::io::Read) -> Result<RouteTable, ConfigError> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        reader
+            .take(MAX_TABLE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| ConfigError::Read(e.to_string()))?;
+        if bytes.len() > MAX_TABLE_BYTES {
+            return Err(ConfigError::TooLarge {
+                limit: MAX_TABLE_BYTES,
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = upto
+                .rsplit(|&b| b == b'\n')
+                .next()
+                .map_or(0, |l| String::from_utf8_lossy(l).chars().count())
+                + 1;
+            ConfigError::Utf8 {
+                line: line as u64,
+                column: column as u64,
+            }
+        })?;
+        RouteTable::from_yaml_str(&text)
     }
 
     /// Validates and compiles a table: route names unique and non-empty,
@@ -105,23 +163,31 @@ impl RouteTable {
                 value: config.partitions,
             });
         }
-        if config.routes.len() > usize::from(RouteId::MAX) {
+        if config.routes.len() > MAX_ROUTES {
             return Err(ConfigError::TooManyRoutes {
                 count: config.routes.len(),
             });
         }
         let mut routes: Vec<Route> = Vec::with_capacity(config.routes.len());
         let mut handler_names: Vec<Box<str>> = Vec::new();
+        let mut route_ids: HashMap<Box<str>, RouteId> = HashMap::with_capacity(routes.capacity());
+        let mut handler_ids: HashMap<Box<str>, HandlerId> = HashMap::new();
         for (index, spec) in config.routes.into_iter().enumerate() {
             if spec.name.is_empty() {
                 return Err(ConfigError::EmptyRouteName { index });
             }
-            if let Some(first) = routes.iter().position(|r| *r.name == *spec.name) {
-                return Err(ConfigError::DuplicateRoute {
-                    route: spec.name,
-                    index,
-                    first,
-                });
+            match route_ids.entry(spec.name.as_str().into()) {
+                Entry::Occupied(seen) => {
+                    return Err(ConfigError::DuplicateRoute {
+                        route: spec.name,
+                        index,
+                        first: usize::from(*seen.get()),
+                    });
+                }
+                // At most MAX_ROUTES routes, checked above: the index fits.
+                Entry::Vacant(slot) => {
+                    slot.insert(index as RouteId);
+                }
             }
             let route = spec.name;
             let when = spec.when.unwrap_or_default();
@@ -175,18 +241,21 @@ impl RouteTable {
                 if handler.is_empty() {
                     return Err(ConfigError::EmptyHandlerName { route });
                 }
-                let id = match handler_names.iter().position(|h| **h == *handler) {
-                    Some(id) => id,
+                let id = match handler_ids.get(handler.as_str()) {
+                    Some(&id) => id,
                     None => {
-                        handler_names.push(handler.clone().into_boxed_str());
-                        handler_names.len() - 1
+                        // At most 16 handlers per route and 65535 routes: more
+                        // distinct names than ids are possible, so check.
+                        let id = HandlerId::try_from(handler_names.len()).map_err(|_| {
+                            ConfigError::TooManyHandlers {
+                                count: handler_names.len() + 1,
+                            }
+                        })?;
+                        handler_names.push(handler.as_str().into());
+                        handler_ids.insert(handler.as_str().into(), id);
+                        id
                     }
                 };
-                // At most 16 handlers per route and 65535 routes: ids fit in u32
-                // but not always in u16, so check.
-                let id = HandlerId::try_from(id).map_err(|_| ConfigError::TooManyHandlers {
-                    count: handler_names.len(),
-                })?;
                 if handlers.contains(&id) {
                     return Err(ConfigError::DuplicateHandler { route, handler });
                 }
@@ -209,6 +278,8 @@ impl RouteTable {
             unmatched: config.unmatched,
             routes: routes.into_boxed_slice(),
             handler_names: handler_names.into_boxed_slice(),
+            route_ids,
+            handler_ids,
         })
     }
 
@@ -245,18 +316,12 @@ impl RouteTable {
 
     /// The id of handler `name`, if the table names it.
     pub fn handler_id(&self, name: &str) -> Option<HandlerId> {
-        self.handler_names
-            .iter()
-            .position(|h| **h == *name)
-            .and_then(|i| HandlerId::try_from(i).ok())
+        self.handler_ids.get(name).copied()
     }
 
     /// The id of route `name`, if any.
     pub fn route_id(&self, name: &str) -> Option<RouteId> {
-        self.routes
-            .iter()
-            .position(|r| *r.name == *name)
-            .and_then(|i| RouteId::try_from(i).ok())
+        self.route_ids.get(name).copied()
     }
 
     /// The bytes hashed for `event`'s partition: its `match_id` (or

@@ -103,8 +103,11 @@ fn a_huge_event_grows_the_arena_and_past_the_cap_it_is_replaced() {
         info.bytes_current < (64 << 10),
         "memory came back: {info:?}"
     );
+    // Replaced right after the huge event: the rest of the batch ran in a
+    // fresh arena of the usual size.
     let stats = capped.arena_stats();
-    assert_eq!((stats.allocated_bytes, stats.replacements), (0, 1));
+    assert_eq!(stats.replacements, 1);
+    assert!(stats.allocated_bytes < CAP, "{stats:?}");
 
     // Uncapped: reset keeps the biggest chunk, so the spike's memory stays.
     uncapped.route_batch(&mut dec, &spiky).unwrap();
@@ -121,4 +124,54 @@ fn a_huge_event_grows_the_arena_and_past_the_cap_it_is_replaced() {
         "{stats:?} vs steady {steady}"
     );
     assert_eq!(stats.replacements, 1);
+}
+
+/// Events that each fit under the cap but together would not: the arena is
+/// checked after every event, so one batch never holds much more than the
+/// cap plus one event (it used to hold the whole batch).
+#[test]
+fn one_batch_never_grows_the_arena_past_the_cap_plus_one_event() {
+    const EACH: usize = 600 << 10;
+    let mut e = huge_event();
+    if let OwnedPayload::ClueFound { note, .. } = &mut e.payload {
+        *note = Some("tab\there\n".repeat(EACH / 10));
+    }
+    let frame = encode(Fmt::Yaml, &e);
+    let batch: Vec<&[u8]> = std::iter::repeat_n(frame.as_slice(), 40).collect();
+    let longest = Rc::new(Cell::new(0));
+    let mut r = router(CAP, &longest);
+    let mut dec = decoder();
+    let (report, info) = measure(|| r.route_batch(&mut dec, &batch).unwrap());
+    assert_eq!(report.routed, 40);
+    // 40 events of 600 KiB would be 24 MiB in one arena.
+    assert!(
+        info.bytes_max < (CAP + 3 * EACH + (1 << 20)) as u64,
+        "peak {} bytes for a cap of {CAP}: {info:?}",
+        info.bytes_max
+    );
+    assert!(r.arena_stats().replacements >= 10, "{:?}", r.arena_stats());
+}
+
+/// The arena's allocation limit turns an event that needs more into a typed,
+/// rejected event, never an abort; the router goes on with the next one.
+#[test]
+fn an_event_past_the_arena_limit_is_rejected_not_an_abort() {
+    let table = RouteTable::from_yaml_str(
+        "key: match_id\npartitions: 8\nroutes:\n  - name: all\n    to: [notes]\n",
+    )
+    .unwrap();
+    let mut r = Router::builder(table)
+        .handler("notes", infallible(|_, _| {}))
+        .arena_limit(256 << 10)
+        .on_reject(event_router::OnReject::Continue)
+        .build()
+        .unwrap();
+    let big = encode(Fmt::Yaml, &huge_event());
+    let small = encode(Fmt::Yaml, &corpus(2, 1)[0]);
+    let report = r
+        .route_batch(&mut decoder(), &[big.as_slice(), small.as_slice()])
+        .unwrap();
+    assert_eq!((report.rejected, report.routed), (1, 1));
+    assert_eq!(report.rejections, [0]);
+    assert!(r.arena_stats().allocated_bytes <= 256 << 10);
 }

@@ -221,7 +221,7 @@ fn unknown_handler_names_route_and_registered_handlers() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "route \"scoring\": to: unknown handler \"audit\" (registered: scoring, matchmaking)"
+        "route \"scoring\": to: unknown handler \"audit\" (registered: \"scoring\", \"matchmaking\")"
     );
     let e = Router::builder(two_handler_table()).build().unwrap_err();
     assert_eq!(
@@ -241,7 +241,7 @@ fn registered_handler_that_no_route_names_is_an_error() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "handler \"scorring\": registered but no route's `to` names it (table handlers: scoring, audit, matchmaking)"
+        "handler \"scorring\": registered but no route's `to` names it (table handlers: \"scoring\", \"audit\", \"matchmaking\")"
     );
     let e = Router::builder(two_handler_table())
         .handler("audit", infallible(|_, _| {}))

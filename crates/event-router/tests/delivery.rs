@@ -10,7 +10,8 @@ use event_model::corpus::corpus;
 use event_model::{OwnedEvent, OwnedPayload, Timestamp};
 use event_router::handlers::Scoreboard;
 use event_router::{
-    DeadLetterReason, HandlerError, OnReject, Outcome, RouteTable, Router, infallible,
+    DeadLetterReason, HandlerError, Kind, OnReject, Outcome, RejectCause, RouteTable, Router,
+    infallible,
 };
 
 use crate::support::{ALL_FORMATS, Fmt, GARBAGE, decoder, encode, frames};
@@ -179,10 +180,14 @@ fn rejection_stops_the_batch_and_the_tail_can_be_resubmitted() {
     let mut dec = decoder(Fmt::Yaml);
     let err = router.route_batch(&mut dec, &all).unwrap_err();
     assert_eq!(err.index, 1);
-    assert_eq!(err.id, "e-us-east-1");
+    assert!(
+        matches!(&err.cause, RejectCause::Unmatched { kind: Kind::PlayerLeft, id } if id == "e-us-east-1"),
+        "{:?}",
+        err.cause
+    );
     assert_eq!(
         err.to_string(),
-        "event 1 (kind player_left, id \"e-us-east-1\"): no route matched and the table says `unmatched: error`"
+        "event 1: kind player_left, id \"e-us-east-1\": no route matched and the table says `unmatched: error`"
     );
     assert_eq!(
         (err.report.events, err.report.routed, err.report.rejected),
@@ -226,6 +231,7 @@ fn dead_letters_carry_raw_bytes_and_the_typed_error_in_every_format() {
         let l = Rc::clone(&letters);
         let mut router = Router::builder(table)
             .handler("a", infallible(|_, _| {}))
+            .on_reject(OnReject::Continue)
             .dead_letter_fn(move |letter| {
                 let what = match letter.reason {
                     DeadLetterReason::Decode(e) => format!("decode {:?}", e.category()),
@@ -245,7 +251,12 @@ fn dead_letters_carry_raw_bytes_and_the_typed_error_in_every_format() {
         let report = router
             .route_batch(&mut decoder(fmt), &frames(&buf))
             .unwrap();
-        assert_eq!((report.routed, report.dead_letter), (1, 2));
+        // The bad frame is rejected, the unmatched one dead-lettered; the
+        // sink receives both.
+        assert_eq!(
+            (report.routed, report.dead_letter, report.rejected),
+            (1, 1, 1)
+        );
         let letters = letters.borrow();
         assert_eq!(letters.len(), 2);
         assert_eq!((letters[0].0, letters[0].1.as_slice()), (1, GARBAGE));
@@ -257,12 +268,13 @@ fn dead_letters_carry_raw_bytes_and_the_typed_error_in_every_format() {
         );
         assert_eq!(letters[1], (2, unmatched, "unmatched ap-south".to_owned()));
         assert_eq!(router.counters().decode_errors(), 1);
-        assert_eq!(router.counters().dead_letter(), 2);
+        assert_eq!(router.counters().dead_letter(), 1);
+        assert_eq!(router.counters().rejected(), 1);
     }
 }
 
 #[test]
-fn validation_failure_is_a_dead_letter_with_the_field_named() {
+fn validation_failure_is_rejected_with_the_field_named() {
     let table = RouteTable::from_yaml_str(
         "key: match_id\npartitions: 1\nroutes:\n  - name: all\n    to: [a]\n",
     )
@@ -283,9 +295,11 @@ fn validation_failure_is_a_dead_letter_with_the_field_named() {
         "id: e1\nseq: 1\nts: 1\nkind: heartbeat\nplayer_id: p\nregion: {}\n",
         "r".repeat(40)
     );
-    router
+    let err = router
         .route_batch(&mut decoder(Fmt::Yaml), &[bad.as_bytes()])
-        .unwrap();
+        .unwrap_err();
+    assert!(matches!(&err.cause, RejectCause::Bad(e) if e.path() == "region"));
+    assert_eq!(router.counters().rejected(), 1);
     assert_eq!(*errors.borrow(), [(Category::Data, "region".to_owned())]);
 }
 
@@ -378,7 +392,7 @@ fn counters_serialize_as_the_cli_summary() {
     assert_eq!(
         json,
         format!(
-            "{{\"events\":2,\"routed\":1,\"dead_letter\":0,\"dropped\":1,\"rejected\":0,\"routes\":{{\"eu\":1}},\"handlers\":{{\"a\":1}},\"handler_errors\":{{\"a\":0}},\"partitions\":[{},{}]}}",
+            "{{\"events\":2,\"routed\":1,\"dead_letter\":0,\"dropped\":1,\"rejected\":0,\"routes\":{{\"eu\":1}},\"handlers\":{{\"a\":1}},\"partitions\":[{},{}]}}",
             parts[0], parts[1]
         )
     );

@@ -97,9 +97,10 @@ fn reference(cfg: &RouteConfig, stream: &[Option<OwnedEvent>]) -> Expected {
     }
     for (i, e) in stream.iter().enumerate() {
         x.events += 1;
+        // A bad event is rejected (SPEC section 4); the sink still gets it.
         let Some(e) = e else {
-            x.dead_letter += 1;
-            x.outcomes.push("dead_letter");
+            x.rejected += 1;
+            x.outcomes.push("rejected");
             continue;
         };
         let mut targets: Vec<String> = Vec::new();
@@ -408,7 +409,8 @@ proptest! {
         // Delivery is synchronous, so even the global order agrees.
         prop_assert_eq!(&observed.deliveries, &expected.deliveries);
         prop_assert_eq!(&observed.outcomes, &expected.outcomes);
-        prop_assert_eq!(observed.dead_letter_indexes.len() as u64, expected.dead_letter);
+        let bad = stream.iter().filter(|e| e.is_none()).count() as u64;
+        prop_assert_eq!(observed.dead_letter_indexes.len() as u64, expected.dead_letter + bad);
 
         let c = router.counters();
         prop_assert_eq!(c.events(), expected.events);
@@ -469,7 +471,7 @@ fn reference_sees_every_outcome_on_a_fixed_case() {
     let expected = reference(&cfg, &stream);
     assert_eq!(
         expected.outcomes,
-        ["routed", "routed", "dead_letter", "rejected"]
+        ["routed", "routed", "rejected", "rejected"]
     );
     let p_match = (fnv(b"m-1") % 4) as u32;
     let p_player = (fnv(b"plr_1") % 4) as u32;
@@ -485,7 +487,8 @@ fn reference_sees_every_outcome_on_a_fixed_case() {
         let (observed, router) = run(&cfg, &stream, fmt, 3);
         assert_eq!(observed.deliveries, expected.deliveries, "{fmt:?}");
         assert_eq!(observed.outcomes, expected.outcomes, "{fmt:?}");
-        assert_eq!(router.counters().rejected(), 1);
+        assert_eq!(router.counters().rejected(), 2);
+        assert_eq!(router.counters().decode_errors(), 1);
         assert_eq!(router.counters().route("hb"), Some(1));
         assert_eq!(router.counters().route("all-eu"), Some(1));
     }

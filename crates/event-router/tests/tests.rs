@@ -6,6 +6,7 @@ mod arena;
 mod config;
 mod delivery;
 mod handlers;
+mod hostile_tables;
 mod partition;
 mod reference;
 mod support;

@@ -2,8 +2,8 @@
 
 use crate::args::ConvertArgs;
 use crate::codec::Encoder;
-use crate::io::{Output, Progress, WriteStop, finish_output, open_input};
-use crate::{Status, stream};
+use crate::io::{Output, Progress, conclude, open_input};
+use crate::{Status, signals, stream};
 
 /// Runs `convert`.
 pub fn run(args: &ConvertArgs) -> anyhow::Result<Status> {
@@ -12,7 +12,7 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<Status> {
     let mut encoder = Encoder::new(args.to.into());
     let mut buf = Vec::new();
     let mut progress = Progress::events(true);
-    let result = stream::each_event(
+    let (tally, mut written) = stream::each_event(
         args.from.into(),
         input,
         args.keep_going,
@@ -23,14 +23,12 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<Status> {
             out.write_all(&buf)
         },
     );
-    let tally = match result {
-        Ok(tally) => tally,
-        Err(WriteStop::Closed) => return Ok(Status::Clean),
-        Err(WriteStop::Failed(e)) => return Err(e),
-    };
-    finish_output(out.flush())?;
+    // Whatever was converted is flushed, also after a signal.
+    if written.is_ok() {
+        written = out.flush();
+    }
     if args.keep_going {
         tally.report_bad(&progress);
     }
-    Ok(Status::from_bad(tally.bad))
+    conclude(written, tally.bad, signals::caught())
 }

@@ -6,7 +6,8 @@ use event_model::corpus::Generator;
 use crate::Status;
 use crate::args::GenArgs;
 use crate::codec::Encoder;
-use crate::io::{Output, Progress, finish_output};
+use crate::io::{Output, Progress, conclude};
+use crate::signals;
 
 /// Runs `gen`. The generator and the encoders depend on nothing but the seed
 /// (integer arithmetic, shortest round-trip floats), so the bytes are the
@@ -20,6 +21,9 @@ pub fn run(args: &GenArgs) -> anyhow::Result<Status> {
     let mut progress = Progress::events(true);
     let mut write = || {
         for _ in 0..args.count {
+            if signals::caught().is_some() {
+                break;
+            }
             arena.reset();
             let event = generator.next_event();
             buf.clear();
@@ -29,6 +33,6 @@ pub fn run(args: &GenArgs) -> anyhow::Result<Status> {
         }
         out.flush()
     };
-    finish_output(write())?;
-    Ok(Status::Clean)
+    let written = write();
+    conclude(written, 0, signals::caught())
 }

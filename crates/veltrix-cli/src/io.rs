@@ -3,13 +3,14 @@
 //! the run), diagnostics on standard error, and the progress line.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::Path;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::Usage;
+use crate::{Status, Usage, signals};
 
 /// Read and write in 64 KiB chunks: large enough to amortise system calls,
 /// small enough that memory stays flat.
@@ -18,20 +19,121 @@ const CHUNK: usize = 64 * 1024;
 /// Opens `path` (or standard input for `-` or none) as a buffered reader.
 pub fn open_input(path: Option<&Path>) -> anyhow::Result<Box<dyn BufRead>> {
     match path {
-        None => Ok(Box::new(BufReader::with_capacity(CHUNK, io::stdin()))),
-        Some(p) if p.as_os_str() == "-" => {
-            Ok(Box::new(BufReader::with_capacity(CHUNK, io::stdin())))
-        }
-        Some(p) => {
-            let file =
-                File::open(p).map_err(|e| Usage(format!("cannot open {}: {e}", p.display())))?;
-            // Opening a directory succeeds on Unix; reading it would not.
-            if file.metadata().is_ok_and(|m| m.is_dir()) {
-                let message = format!("cannot open {}: it is a directory", p.display());
-                return Err(Usage(message).into());
+        None => Ok(Box::new(ThreadedInput::spawn(io::stdin())?)),
+        Some(p) if p.as_os_str() == "-" => Ok(Box::new(ThreadedInput::spawn(io::stdin())?)),
+        Some(p) => Ok(Box::new(ThreadedInput::spawn(open_file(p)?)?)),
+    }
+}
+
+fn open_file(p: &Path) -> anyhow::Result<File> {
+    let file = File::open(p).map_err(|e| Usage(format!("cannot open {}: {e}", p.display())))?;
+    // Opening a directory succeeds on Unix; reading it would not.
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        let message = format!("cannot open {}: it is a directory", p.display());
+        return Err(Usage(message).into());
+    }
+    Ok(file)
+}
+
+/// Chunks in flight between the reading thread and the command: bounded,
+/// so memory stays flat whatever the input's length.
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// The input, read on a thread of its own in [`CHUNK`]-sized pieces.
+///
+/// A read from a pipe or terminal can block for as long as the writer
+/// likes; reading elsewhere keeps the command's thread free to notice a
+/// signal ([`signals::caught`]) and end the run with its summary. After a
+/// signal, reads fail with an error that says so.
+struct ThreadedInput {
+    chunks: Receiver<io::Result<Vec<u8>>>,
+    spare: SyncSender<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl ThreadedInput {
+    fn spawn(mut source: impl Read + Send + 'static) -> anyhow::Result<Self> {
+        let (send, chunks) = sync_channel(CHUNKS_IN_FLIGHT);
+        let (spare, spares) = sync_channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
+        let reader = move || {
+            loop {
+                let mut buf = spares.try_recv().unwrap_or_default();
+                buf.resize(CHUNK, 0);
+                let n = loop {
+                    match source.read(&mut buf) {
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        other => break other,
+                    }
+                };
+                let item = match n {
+                    Ok(0) => return,
+                    Ok(n) => {
+                        buf.truncate(n);
+                        Ok(buf)
+                    }
+                    Err(e) => Err(e),
+                };
+                let failed = item.is_err();
+                if send.send(item).is_err() || failed {
+                    return;
+                }
             }
-            Ok(Box::new(BufReader::with_capacity(CHUNK, file)))
+        };
+        std::thread::Builder::new()
+            .name("input".into())
+            .spawn(reader)
+            .map_err(|e| anyhow::anyhow!("cannot start the input thread: {e}"))?;
+        Ok(ThreadedInput {
+            chunks,
+            spare,
+            chunk: Vec::new(),
+            pos: 0,
+            done: false,
+        })
+    }
+}
+
+impl Read for ThreadedInput {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for ThreadedInput {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.pos == self.chunk.len() && !self.done {
+            if let Some(signal) = signals::caught() {
+                return Err(io::Error::other(format!(
+                    "reading stopped by {}",
+                    signals::name(signal)
+                )));
+            }
+            match self.chunks.recv_timeout(Duration::from_millis(50)) {
+                Ok(Ok(chunk)) => {
+                    let old = std::mem::replace(&mut self.chunk, chunk);
+                    // The reader thread reuses it; if it has enough, drop it.
+                    let _ = self.spare.try_send(old);
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => self.done = true,
+            }
         }
+        Ok(&self.chunk[self.pos..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.chunk.len());
     }
 }
 
@@ -78,12 +180,43 @@ impl Output {
     }
 }
 
-/// Finishes a command's output: a closed pipe is a quiet, successful end.
-pub fn finish_output(result: Result<(), WriteStop>) -> anyhow::Result<()> {
-    match result {
-        Ok(()) | Err(WriteStop::Closed) => Ok(()),
-        Err(WriteStop::Failed(e)) => Err(e),
+/// How a command that ran to its end (or to a signal) exits, once its
+/// output is written: a failed write is an error; a closed pipe (`| head`)
+/// ends the output quietly, but bad events still make the status 1, and a
+/// caught signal makes it 128 plus the signal's number.
+pub fn conclude(
+    written: Result<(), WriteStop>,
+    bad: u64,
+    signal: Option<i32>,
+) -> anyhow::Result<Status> {
+    if let Err(WriteStop::Failed(e)) = written {
+        return Err(e);
     }
+    Ok(match signal {
+        Some(signal) => Status::Interrupted(signal),
+        None => Status::from_bad(bad),
+    })
+}
+
+/// Whether standard output was closed when the process started (`>&-`).
+///
+/// The Rust runtime puts `/dev/null`, opened for reading and writing, in
+/// place of a closed standard descriptor, so every write would silently
+/// succeed. A shell's `>/dev/null` opens it write-only, which is left alone.
+/// Linux only (`/proc`); elsewhere this says no.
+pub fn stdout_was_closed() -> bool {
+    let is_null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|p| p == Path::new("/dev/null"));
+    if !is_null {
+        return false;
+    }
+    let Ok(info) = std::fs::read_to_string("/proc/self/fdinfo/1") else {
+        return false;
+    };
+    info.lines()
+        .find_map(|l| l.strip_prefix("flags:"))
+        .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+        // O_ACCMODE is 0o3; O_RDWR is 0o2.
+        .is_some_and(|flags| flags & 0o3 == 0o2)
 }
 
 /// A progress line on standard error, drawn only when it is a terminal.
@@ -144,8 +277,25 @@ impl Drop for Progress {
     }
 }
 
-/// Reads a whole (small) configuration file.
-pub fn read_config(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())).into())
+/// Reads a configuration file (or standard input for `-`) through `parse`,
+/// which bounds what it reads; its errors are usage errors that name the file.
+pub fn read_config<T, E: std::fmt::Display>(
+    path: &Path,
+    parse: impl FnOnce(&mut dyn Read) -> Result<T, E>,
+) -> anyhow::Result<T> {
+    let name = if path.as_os_str() == "-" {
+        "standard input".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let result = if path.as_os_str() == "-" {
+        parse(&mut io::stdin().lock())
+    } else {
+        let mut file = File::open(path).map_err(|e| Usage(format!("cannot read {name}: {e}")))?;
+        if file.metadata().is_ok_and(|m| m.is_dir()) {
+            return Err(Usage(format!("cannot read {name}: it is a directory")).into());
+        }
+        parse(&mut file)
+    };
+    result.map_err(|e| Usage(format!("{name}: {e}")).into())
 }

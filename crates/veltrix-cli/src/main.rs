@@ -17,6 +17,7 @@ mod convert;
 mod generate;
 mod io;
 mod route;
+mod signals;
 mod stream;
 mod validate;
 
@@ -34,6 +35,8 @@ pub enum Status {
     Clean,
     /// At least one bad event (already reported on stderr).
     BadData,
+    /// A signal (its number) ended the run early.
+    Interrupted(i32),
 }
 
 impl Status {
@@ -60,8 +63,17 @@ impl fmt::Display for Usage {
 impl std::error::Error for Usage {}
 
 fn main() -> ExitCode {
-    // clap exits with status 2 on a usage error and 0 for --help/--version.
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e),
+    };
+    if io::stdout_was_closed() {
+        return report(&anyhow::Error::new(Usage(
+            "standard output is closed: nothing could be written (use >/dev/null to discard it)"
+                .to_owned(),
+        )));
+    }
+    signals::install();
     let result = match &cli.command {
         Command::Convert(a) => convert::run(a),
         Command::Validate(a) => validate::run(a),
@@ -71,15 +83,31 @@ fn main() -> ExitCode {
     match result {
         Ok(Status::Clean) => ExitCode::SUCCESS,
         Ok(Status::BadData) => ExitCode::from(1),
-        Err(e) => {
-            use std::io::Write;
-            // Nowhere to report a failing stderr to; never panic over it.
-            let _ = writeln!(std::io::stderr().lock(), "error: {e:#}");
-            if e.downcast_ref::<Usage>().is_some() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
-        }
+        Ok(Status::Interrupted(signal)) => ExitCode::from(u8::try_from(128 + signal).unwrap_or(1)),
+        Err(e) => report(&e),
+    }
+}
+
+/// Prints a run's error on stderr: status 2 for usage, 1 otherwise.
+fn report(e: &anyhow::Error) -> ExitCode {
+    use std::io::Write;
+    // Nowhere to report a failing stderr to; never panic over it.
+    let _ = writeln!(std::io::stderr().lock(), "error: {e:#}");
+    if e.downcast_ref::<Usage>().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Prints clap's help, version or usage error. `--help` and `--version`
+/// exit 0 only when their text was written: `--help > /dev/full` is an error.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    use std::io::Write;
+    let printed = e.print().and_then(|()| std::io::stdout().flush());
+    match (e.use_stderr(), printed) {
+        (false, Ok(())) => ExitCode::SUCCESS,
+        (false, Err(err)) => report(&anyhow::anyhow!("writing standard output failed: {err}")),
+        (true, _) => ExitCode::from(2),
     }
 }

@@ -181,7 +181,19 @@ fn validate_reports_each_hostile_event_by_its_limit() {
         0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0x0a,
     ]);
     let r = run(&["validate", "--format", "proto"], bytes(proto));
-    assert_bad(&r, "2 events: 1 valid, 1 bad\n", "maximum frame size");
+    assert_bad(
+        &r,
+        "2 events: 1 valid, 1 bad\n",
+        "exceeds limit max_event_bytes",
+    );
+    // The frame was counted once; the stream ending inside it is said once.
+    assert!(
+        r.stderr.contains(
+            "the stream was cut short, nothing after this point was read: event 2, byte 177"
+        ),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -278,9 +278,15 @@ fn a_bad_event_is_reported_and_counted() {
         .get_output()
         .clone();
     let summary: Value = serde_json::from_slice(&out.stdout).expect("summary");
+    // The first event is unmatched (dead-lettered); the bad one is rejected
+    // (SPEC section 4), and the run stops there.
     assert_eq!(
-        (summary["events"].clone(), summary["dead_letter"].clone()),
-        (json!(2), json!(2))
+        (
+            summary["events"].clone(),
+            summary["dead_letter"].clone(),
+            summary["rejected"].clone()
+        ),
+        (json!(2), json!(1), json!(1))
     );
 
     let out = veltrix()
@@ -309,7 +315,7 @@ fn a_bad_event_is_reported_and_counted() {
     assert_eq!(lines.len(), 3);
     assert_eq!(
         lines[1],
-        json!({"index": 1, "routes": [], "handlers": [], "partition": null, "outcome": "dead_letter"})
+        json!({"index": 1, "routes": [], "handlers": [], "partition": null, "outcome": "rejected"})
     );
     assert_eq!(lines[2]["index"], 2);
 }

@@ -5,6 +5,7 @@ mod common;
 
 mod convert;
 mod generate;
+mod hardening;
 mod hostile;
 mod memory;
 mod pipe;

@@ -17,7 +17,7 @@ fn oversize(len: u64, max: usize, length_at: u64, number: u64) -> DecodeError {
     at(
         DecodeError::limit_exceeded(
             Limit::EventBytes,
-            format!("frame of {len} bytes is larger than the maximum frame size ({max})"),
+            format!("frame of {len} bytes exceeds limit max_event_bytes ({max}); skipped"),
         ),
         length_at,
     )

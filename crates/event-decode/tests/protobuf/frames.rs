@@ -153,7 +153,7 @@ fn an_oversize_frame_is_a_limit_error_and_is_skipped() {
         );
         assert_eq!(
             e.message(),
-            "frame of 20 bytes is larger than the maximum frame size (10)"
+            "frame of 20 bytes exceeds limit max_event_bytes (10); skipped"
         );
         assert_eq!(got[2].as_ref().unwrap(), &(vec![8, 9], 3, 26));
     };
