@@ -316,3 +316,57 @@ fn hostile_routing_tables_are_configuration_errors() {
 fn bytes_of_nothing() -> impl FnOnce(&mut dyn Write) + Send + 'static {
     |_: &mut dyn Write| {}
 }
+
+/// 40 valid-looking events of about 32 KB each: one 16 KiB scalar anchored
+/// once and aliased 4,096 times in a list. Replayed in full that is 64 MiB
+/// per event; the alias byte budget rejects each event instead.
+fn alias_amplification() -> Vec<u8> {
+    let mut stream = Vec::new();
+    for i in 0..40 {
+        let mut doc = format!(
+            "id: e{i}\nseq: {i}\nts: 5\nkind: player_joined\nplayer_id: p\nregion: r\npayload:\n  skill: 1\n  platform: pc\n  party: [&a {}",
+            "x".repeat(16 << 10)
+        );
+        for _ in 0..4096 {
+            doc.push_str(", *a");
+        }
+        doc.push_str("]\n---\n");
+        stream.extend_from_slice(doc.as_bytes());
+    }
+    stream
+}
+
+#[test]
+fn alias_amplification_is_rejected_by_its_byte_budget_in_bounded_memory() {
+    let input = alias_amplification();
+    for args in [
+        &["validate", "--format", "yaml"][..],
+        &["convert", "--keep-going", "--from", "yaml", "--to", "json"][..],
+        &[
+            "route",
+            "--keep-going",
+            "--config",
+            crate::route::ROUTES,
+            "--format",
+            "yaml",
+        ][..],
+    ] {
+        let r = run(args, bytes(input.clone()));
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        // Every event is rejected, each naming the limit, on its own line.
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        let named = lines
+            .iter()
+            .filter(|l| l.contains("max_alias_bytes"))
+            .count();
+        assert_eq!(named, 40, "{args:?}: {}", r.stderr);
+        // Nothing was amplified into the output.
+        assert!(
+            r.stdout.len() < input.len(),
+            "{args:?}: {} bytes out",
+            r.stdout.len()
+        );
+        let peak = r.peak_kb.expect("peak RSS");
+        assert!(peak < 64 * 1024, "{args:?}: peak RSS {peak} kB");
+    }
+}
