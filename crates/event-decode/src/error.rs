@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use event_model::{Fault, Limit, ValidationError};
+use event_model::{Fault, Limit, ValidationError, needs_escape, push_escaped};
 
 /// What kind of failure a [`DecodeError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +19,9 @@ pub enum Category {
     Eof,
     /// Reading the input failed.
     Io,
+    /// The caller's arena refused an allocation: its allocation limit
+    /// (`Bump::set_allocation_limit`) was reached.
+    OutOfMemory,
 }
 
 /// Where in the input an error is.
@@ -69,6 +72,16 @@ impl DecodeError {
         }))
     }
 
+    /// A [`Category::OutOfMemory`] error: the arena's allocation limit was
+    /// reached.
+    #[cold]
+    pub fn out_of_memory() -> Self {
+        DecodeError::new(
+            Category::OutOfMemory,
+            "the arena's allocation limit was reached",
+        )
+    }
+
     /// A [`Category::Limit`] error for `limit`.
     pub fn limit_exceeded(limit: Limit, message: impl Into<String>) -> Self {
         let mut e = DecodeError::new(Category::Limit, message);
@@ -86,6 +99,7 @@ impl DecodeError {
         match fault {
             Some(Fault::Limit(l)) => DecodeError::limit_exceeded(l, message),
             Some(Fault::Data) => DecodeError::new(Category::Data, message),
+            Some(Fault::OutOfMemory) => DecodeError::new(Category::OutOfMemory, message),
             None => DecodeError::new(fallback, message),
         }
     }
@@ -219,10 +233,23 @@ impl fmt::Display for DecodeError {
             f.write_str(": ")?;
         }
         if !e.path.is_empty() {
-            write!(f, "{}: ", e.path)?;
+            write_escaped(f, &e.path)?;
+            f.write_str(": ")?;
         }
-        f.write_str(&e.message)
+        write_escaped(f, &e.message)
     }
+}
+
+/// Writes `text`, escaping any control character or line separator: a
+/// message is always one printable line, even if a fragment of the input in
+/// it was not escaped where it was quoted.
+fn write_escaped(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    if !text.chars().any(needs_escape) {
+        return f.write_str(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    push_escaped(&mut out, text);
+    f.write_str(&out)
 }
 
 impl fmt::Debug for DecodeError {
@@ -261,5 +288,15 @@ mod tests {
         assert_eq!(e.to_string(), "byte 105: too deep");
         assert_eq!(e.limit(), Some(Limit::Depth));
         assert_eq!(std::mem::size_of::<Result<(), DecodeError>>(), 8);
+    }
+
+    #[test]
+    fn display_is_one_printable_line() {
+        let e = DecodeError::new(Category::Data, "key \u{1b}[2J\nerror: event 99")
+            .with_path("attrs.\r\u{85}x")
+            .with_event(1);
+        let shown = e.to_string();
+        assert!(!shown.chars().any(needs_escape), "{shown:?}");
+        assert!(shown.contains("\\u{1b}[2J\\nerror"), "{shown}");
     }
 }

@@ -69,6 +69,13 @@ impl JsonDecoder {
         self
     }
 
+    /// Sets [`Limits::max_alias_bytes`] (kept with the other limits; JSON
+    /// has no aliases, so it never applies).
+    pub fn max_alias_bytes(mut self, n: usize) -> Self {
+        self.options.limits.max_alias_bytes = n;
+        self
+    }
+
     /// Unknown fields become errors instead of being skipped.
     pub fn strict(mut self, strict: bool) -> Self {
         self.options.strict = strict;
@@ -142,9 +149,16 @@ impl Decoder for JsonDecoder {
         }
         let trail = Trail::new();
         let mut de = serde_json::Deserializer::from_slice(input);
-        let event = EventSeed::new(arena, &trail, &self.options)
-            .deserialize(&mut de)
-            .map_err(|e| convert(&e, &trail))?;
+        let mut event = EventSeed::new(arena, &trail, &self.options).deserialize(&mut de);
+        if let (Err(_), Some(kind)) = (&event, trail.deferred()) {
+            // `payload` came before `kind` and was skipped: read the line
+            // again knowing the kind (only such events pay a second pass).
+            de = serde_json::Deserializer::from_slice(input);
+            event = EventSeed::new(arena, &trail, &self.options)
+                .payload_kind(kind)
+                .deserialize(&mut de);
+        }
+        let event = event.map_err(|e| convert(&e, &trail))?;
         de.end().map_err(|e| convert(&e, &Trail::new()))?;
         event.validate().map_err(|e| {
             DecodeError::from(e).with_position(text_position(input, first_non_space(input)))

@@ -63,7 +63,7 @@ mod view;
 pub use kind::{Kind, UnknownKind};
 pub use limits::{Limit, Limits};
 pub use owned::{OwnedEvent, OwnedPayload};
-pub use path::{Fault, MAX_TRAIL, Segment, Trail, push_segment};
+pub use path::{Fault, MAX_TRAIL, Segment, Trail, needs_escape, push_escaped, push_segment};
 pub use serde_impl::{DecodeOptions, EventSeed, MAX_DEPTH_CEILING};
 pub use timestamp::{Timestamp, TimestampError};
 pub use validate::{MAX_ID_BYTES, MAX_REGION_BYTES, ValidationError};

@@ -18,6 +18,12 @@ pub struct Limits {
     pub max_items: usize,
     /// Most YAML events replayed by alias expansion in one document. Default 4,096.
     pub max_alias_events: usize,
+    /// Most bytes of scalar text (keys included) that alias expansion may
+    /// replay in one YAML document: each alias counts the length of every
+    /// scalar it repeats. Default 64 KiB (65,536), so that expansion can
+    /// never make a document decode to more text than the largest document
+    /// holds.
+    pub max_alias_bytes: usize,
 }
 
 impl Limits {
@@ -28,6 +34,7 @@ impl Limits {
         max_string_bytes: 16 * 1024,
         max_items: 1024,
         max_alias_events: 4096,
+        max_alias_bytes: 64 * 1024,
     };
 }
 
@@ -50,6 +57,8 @@ pub enum Limit {
     Items,
     /// [`Limits::max_alias_events`].
     AliasEvents,
+    /// [`Limits::max_alias_bytes`].
+    AliasBytes,
 }
 
 impl Limit {
@@ -61,6 +70,7 @@ impl Limit {
             Limit::StringBytes => "max_string_bytes",
             Limit::Items => "max_items",
             Limit::AliasEvents => "max_alias_events",
+            Limit::AliasBytes => "max_alias_bytes",
         }
     }
 
@@ -72,6 +82,7 @@ impl Limit {
             Limit::StringBytes => limits.max_string_bytes,
             Limit::Items => limits.max_items,
             Limit::AliasEvents => limits.max_alias_events,
+            Limit::AliasBytes => limits.max_alias_bytes,
         }
     }
 }

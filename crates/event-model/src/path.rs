@@ -27,6 +27,9 @@ pub enum Fault {
     Data,
     /// The input exceeded a limit.
     Limit(Limit),
+    /// The caller's arena refused an allocation (its allocation limit was
+    /// reached).
+    OutOfMemory,
 }
 
 /// Where a decoder is inside an event: a fixed-size stack of path segments,
@@ -40,6 +43,7 @@ pub struct Trail<'a> {
     segments: [Cell<Segment<'a>>; MAX_TRAIL],
     len: Cell<usize>,
     fault: Cell<Option<Fault>>,
+    deferred: Cell<Option<crate::Kind>>,
 }
 
 impl Default for Trail<'_> {
@@ -48,6 +52,7 @@ impl Default for Trail<'_> {
             segments: std::array::from_fn(|_| Cell::new(Segment::Index(0))),
             len: Cell::new(0),
             fault: Cell::new(None),
+            deferred: Cell::new(None),
         }
     }
 }
@@ -62,6 +67,7 @@ impl<'a> Trail<'a> {
     pub fn clear(&self) {
         self.len.set(0);
         self.fault.set(None);
+        self.deferred.set(None);
     }
 
     /// Enters a field or list item. Segments past [`MAX_TRAIL`] are counted
@@ -96,6 +102,19 @@ impl<'a> Trail<'a> {
         self.fault.get()
     }
 
+    /// Records that the event's `payload` came before its `kind` and was
+    /// skipped; the decode must be run again knowing `kind` (see
+    /// [`EventSeed::payload_kind`](crate::EventSeed::payload_kind)).
+    pub fn set_deferred(&self, kind: crate::Kind) {
+        self.deferred.set(Some(kind));
+    }
+
+    /// The kind of an event whose early `payload` was skipped, when the
+    /// decode failed for that reason only.
+    pub fn deferred(&self) -> Option<crate::Kind> {
+        self.deferred.get()
+    }
+
     /// The path as text (`payload.inventory[2].qty`); empty at the top level.
     pub fn path(&self) -> String {
         let mut out = String::new();
@@ -107,20 +126,41 @@ impl<'a> Trail<'a> {
     }
 }
 
-/// Appends one segment to a textual path.
+/// Appends one segment to a textual path. Control characters and line
+/// separators in a field name (which may come from the input) are escaped
+/// (`\u{1b}`, `\n`), so a path is always one printable line.
 pub fn push_segment(out: &mut String, segment: Segment<'_>) {
     match segment {
         Segment::Field(name) => {
             if !out.is_empty() {
                 out.push('.');
             }
-            out.push_str(name);
+            push_escaped(out, name);
         }
         Segment::Index(i) => {
             use fmt::Write;
             let _ = write!(out, "[{i}]");
         }
     }
+}
+
+/// Appends `text` with every control character (C0, DEL, C1) and Unicode
+/// line or paragraph separator escaped as Rust's `escape_debug` does, the
+/// rest as it is: input echoed in a message can never start a new line or
+/// drive a terminal.
+pub fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// Whether [`push_escaped`] escapes `c`.
+pub fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 #[cfg(test)]
@@ -150,5 +190,14 @@ mod tests {
         t.clear();
         assert_eq!(t.path(), "");
         assert_eq!(t.fault(), None);
+    }
+
+    #[test]
+    fn paths_escape_control_characters() {
+        let mut out = String::new();
+        push_segment(&mut out, Segment::Field("attrs"));
+        push_segment(&mut out, Segment::Field("\u{1b}[2J\nerror: event 99"));
+        assert_eq!(out, "attrs.\\u{1b}[2J\\nerror: event 99");
+        assert!(!out.chars().any(needs_escape));
     }
 }

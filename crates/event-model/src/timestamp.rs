@@ -26,6 +26,14 @@ pub enum TimestampError {
         /// The refused text.
         text: String,
     },
+    /// A leap second (`23:59:60`): unix milliseconds cannot name it.
+    #[error(
+        "timestamp {text:?} is a leap second (second 60); leap seconds are not supported (unix milliseconds cannot represent them)"
+    )]
+    LeapSecond {
+        /// The refused text.
+        text: String,
+    },
 }
 
 fn cut(text: &str) -> String {
@@ -34,6 +42,15 @@ fn cut(text: &str) -> String {
         end -= 1;
     }
     text[..end].to_owned()
+}
+
+/// Whether an RFC 3339 date-time (already parsed) names second 60: the
+/// seconds are the two digits after the second `:` of the time part.
+fn is_leap_second(text: &str) -> bool {
+    let Some(t) = text.find(['T', 't', ' ']) else {
+        return false;
+    };
+    text.get(t + 7..t + 9) == Some("60")
 }
 
 impl Timestamp {
@@ -48,6 +65,9 @@ impl Timestamp {
             text: cut(text),
             reason: e.to_string(),
         })?;
+        if is_leap_second(text) {
+            return Err(TimestampError::LeapSecond { text: cut(text) });
+        }
         let nanos = dt.unix_timestamp_nanos();
         if nanos % 1_000_000 != 0 {
             return Err(TimestampError::SubMillisecond { text: cut(text) });
@@ -104,6 +124,17 @@ mod tests {
         assert!(matches!(e, TimestampError::Invalid { .. }));
         let e = Timestamp::parse_rfc3339("2024-05-17T14:00:00.4061Z").unwrap_err();
         assert!(matches!(e, TimestampError::SubMillisecond { .. }));
+    }
+
+    #[test]
+    fn leap_seconds_are_named_as_such() {
+        for text in ["2016-12-31T23:59:60Z", "2016-12-31T23:59:60.500Z"] {
+            let e = Timestamp::parse_rfc3339(text).unwrap_err();
+            assert!(matches!(e, TimestampError::LeapSecond { .. }), "{e}");
+            let msg = e.to_string();
+            assert!(msg.contains("leap second"), "{msg}");
+            assert!(!msg.contains("sub-millisecond"), "{msg}");
+        }
     }
 
     #[test]

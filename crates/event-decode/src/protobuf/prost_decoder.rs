@@ -1,6 +1,7 @@
 //! The reference decoder: prost's owned types, then validation.
 
-use bumpalo::Bump;
+use bumpalo::collections::Vec as BVec;
+use bumpalo::{AllocErr, Bump};
 use event_model::{
     Attr, ClueFound, Event, InventoryItem, Limit, Limits, MatchEnded, MatchRequested, MatchStarted,
     Payload, PlayerJoined, PlayerLeft, Score, TreasureClaimed, proto,
@@ -27,6 +28,19 @@ use crate::{Category, DecodeError, Decoder, Format, Position};
 #[derive(Debug, Clone, Default)]
 pub struct ProstDecoder {
     limits: Limits,
+    scratch: Scratch,
+}
+
+/// The decoder's own arena for the intermediate view of the prost message
+/// (reset on every call): only the final copy goes to the caller's arena,
+/// whose allocation limit it must respect without panicking.
+#[derive(Debug, Default)]
+struct Scratch(Bump);
+
+impl Clone for Scratch {
+    fn clone(&self) -> Self {
+        Scratch::default()
+    }
 }
 
 impl ProstDecoder {
@@ -66,6 +80,13 @@ impl ProstDecoder {
         self
     }
 
+    /// Sets [`Limits::max_alias_bytes`] (kept with the other limits;
+    /// protobuf has no aliases, so it never applies).
+    pub fn max_alias_bytes(mut self, n: usize) -> Self {
+        self.limits.max_alias_bytes = n;
+        self
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> Limits {
         self.limits
@@ -83,10 +104,12 @@ impl Decoder for ProstDecoder {
         }
         let msg = proto::Event::decode(input).map_err(from_prost)?;
         check_limits(&msg, &self.limits)?;
+        self.scratch.0.reset();
         let view = msg
-            .view(arena)
+            .view(&self.scratch.0)
             .map_err(|e| DecodeError::from(e).with_position(Position::Byte { offset: 0 }))?;
-        Ok(copy_into(&view, arena))
+        copy_into(&view, arena)
+            .map_err(|_| DecodeError::out_of_memory().with_position(Position::Byte { offset: 0 }))
     }
 }
 
@@ -223,71 +246,105 @@ fn check_limits(msg: &proto::Event, limits: &Limits) -> Result<(), DecodeError> 
     Ok(())
 }
 
-/// A copy of `e` whose strings and lists all live in `arena`.
-fn copy_into<'a>(e: &Event<'_>, arena: &'a Bump) -> Event<'a> {
-    let s = |v: &str| -> &'a str { arena.alloc_str(v) };
-    let list =
-        |v: &[&str]| -> &'a [&'a str] { arena.alloc_slice_fill_iter(v.iter().map(|x| s(x))) };
-    Event {
-        id: s(e.id),
-        seq: e.seq,
-        ts: e.ts,
-        player_id: s(e.player_id),
-        match_id: e.match_id.map(s),
-        region: s(e.region),
-        attrs: arena.alloc_slice_fill_iter(e.attrs.iter().map(|a| Attr {
-            key: s(a.key),
-            value: s(a.value),
-        })),
-        payload: match &e.payload {
-            Payload::PlayerJoined(p) => Payload::PlayerJoined(PlayerJoined {
-                skill: p.skill,
-                platform: s(p.platform),
-                party: list(p.party),
-            }),
-            Payload::PlayerLeft(p) => Payload::PlayerLeft(PlayerLeft {
-                reason: s(p.reason),
-            }),
-            Payload::PlayerMoved(p) => Payload::PlayerMoved(*p),
-            Payload::ClueFound(p) => Payload::ClueFound(ClueFound {
-                clue_id: s(p.clue_id),
-                zone: s(p.zone),
-                position: p.position,
-                tags: list(p.tags),
-                points: p.points,
-                hint_used: p.hint_used,
-                note: p.note.map(s),
-            }),
-            Payload::TreasureClaimed(p) => Payload::TreasureClaimed(TreasureClaimed {
-                treasure_id: s(p.treasure_id),
+/// A copy of `e` whose strings and lists all live in `arena`, or an
+/// error when the arena refuses an allocation.
+fn copy_into<'a>(e: &Event<'_>, arena: &'a Bump) -> Result<Event<'a>, AllocErr> {
+    let s = |v: &str| -> Result<&'a str, AllocErr> { Ok(&*arena.try_alloc_str(v)?) };
+    let list = |v: &[&str]| -> Result<&'a [&'a str], AllocErr> {
+        let mut out = BVec::new_in(arena);
+        out.try_reserve_exact(v.len()).map_err(|_| AllocErr)?;
+        for x in v {
+            out.push(s(x)?);
+        }
+        Ok(out.into_bump_slice())
+    };
+    let opt = |v: Option<&str>| v.map(s).transpose();
+    let mut attrs = BVec::new_in(arena);
+    attrs
+        .try_reserve_exact(e.attrs.len())
+        .map_err(|_| AllocErr)?;
+    for a in e.attrs {
+        attrs.push(Attr {
+            key: s(a.key)?,
+            value: s(a.value)?,
+        });
+    }
+    let payload = match &e.payload {
+        Payload::PlayerJoined(p) => Payload::PlayerJoined(PlayerJoined {
+            skill: p.skill,
+            platform: s(p.platform)?,
+            party: list(p.party)?,
+        }),
+        Payload::PlayerLeft(p) => Payload::PlayerLeft(PlayerLeft {
+            reason: s(p.reason)?,
+        }),
+        Payload::PlayerMoved(p) => Payload::PlayerMoved(*p),
+        Payload::ClueFound(p) => Payload::ClueFound(ClueFound {
+            clue_id: s(p.clue_id)?,
+            zone: s(p.zone)?,
+            position: p.position,
+            tags: list(p.tags)?,
+            points: p.points,
+            hint_used: p.hint_used,
+            note: opt(p.note)?,
+        }),
+        Payload::TreasureClaimed(p) => {
+            let mut inventory = BVec::new_in(arena);
+            inventory
+                .try_reserve_exact(p.inventory.len())
+                .map_err(|_| AllocErr)?;
+            for i in p.inventory {
+                inventory.push(InventoryItem {
+                    item: s(i.item)?,
+                    qty: i.qty,
+                });
+            }
+            Payload::TreasureClaimed(TreasureClaimed {
+                treasure_id: s(p.treasure_id)?,
                 value: p.value,
                 position: p.position,
-                inventory: arena.alloc_slice_fill_iter(p.inventory.iter().map(|i| InventoryItem {
-                    item: s(i.item),
-                    qty: i.qty,
-                })),
-            }),
-            Payload::MatchRequested(p) => Payload::MatchRequested(MatchRequested {
-                skill: p.skill,
-                party: list(p.party),
-                modes: list(p.modes),
-                max_latency_ms: p.max_latency_ms,
-            }),
-            Payload::MatchStarted(p) => Payload::MatchStarted(MatchStarted {
-                map: s(p.map),
-                mode: s(p.mode),
-                players: list(p.players),
-            }),
-            Payload::MatchEnded(p) => Payload::MatchEnded(MatchEnded {
-                winner: p.winner.map(s),
-                scores: arena.alloc_slice_fill_iter(p.scores.iter().map(|x| Score {
-                    player_id: s(x.player_id),
+                inventory: inventory.into_bump_slice(),
+            })
+        }
+        Payload::MatchRequested(p) => Payload::MatchRequested(MatchRequested {
+            skill: p.skill,
+            party: list(p.party)?,
+            modes: list(p.modes)?,
+            max_latency_ms: p.max_latency_ms,
+        }),
+        Payload::MatchStarted(p) => Payload::MatchStarted(MatchStarted {
+            map: s(p.map)?,
+            mode: s(p.mode)?,
+            players: list(p.players)?,
+        }),
+        Payload::MatchEnded(p) => {
+            let mut scores = BVec::new_in(arena);
+            scores
+                .try_reserve_exact(p.scores.len())
+                .map_err(|_| AllocErr)?;
+            for x in p.scores {
+                scores.push(Score {
+                    player_id: s(x.player_id)?,
                     score: x.score,
-                })),
-            }),
-            Payload::Heartbeat => Payload::Heartbeat,
-        },
-    }
+                });
+            }
+            Payload::MatchEnded(MatchEnded {
+                winner: opt(p.winner)?,
+                scores: scores.into_bump_slice(),
+            })
+        }
+        Payload::Heartbeat => Payload::Heartbeat,
+    };
+    Ok(Event {
+        id: s(e.id)?,
+        seq: e.seq,
+        ts: e.ts,
+        player_id: s(e.player_id)?,
+        match_id: opt(e.match_id)?,
+        region: s(e.region)?,
+        attrs: attrs.into_bump_slice(),
+        payload,
+    })
 }
 
 #[cfg(test)]

@@ -77,6 +77,13 @@ impl ZeroCopyDecoder {
         self
     }
 
+    /// Sets [`Limits::max_alias_bytes`] (kept with the other limits;
+    /// protobuf has no aliases, so it never applies).
+    pub fn max_alias_bytes(mut self, n: usize) -> Self {
+        self.limits.max_alias_bytes = n;
+        self
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> Limits {
         self.limits
@@ -218,13 +225,31 @@ fn string_too_long(len: usize, max: usize, at: usize) -> DecodeError {
     )
 }
 
-/// Gives an empty list room for 8 items at once: growing 1, 2, 4, 8 costs
-/// more than the arena bytes this may leave unused.
+/// Appends `item`, growing the list with `try_reserve` so that an arena
+/// under an allocation limit gives a typed error (at byte `at`), never a
+/// panic. An empty list gets room for 8 items at once: growing 1, 2, 4, 8
+/// costs more than the arena bytes this may leave unused.
 #[inline(always)]
-fn reserve<'a, T>(list: &mut BVec<'a, T>, arena: &'a Bump) {
-    if list.capacity() == 0 {
-        *list = BVec::with_capacity_in(8, arena);
+fn push<T>(list: &mut BVec<'_, T>, item: T, at: usize) -> Result<(), DecodeError> {
+    if list.len() == list.capacity() {
+        let extra = if list.capacity() == 0 {
+            8
+        } else {
+            list.capacity()
+        };
+        if list.try_reserve(extra).is_err() {
+            return Err(out_of_memory(at));
+        }
     }
+    list.push(item);
+    Ok(())
+}
+
+/// The arena refused an allocation.
+#[cold]
+#[inline(never)]
+fn out_of_memory(at: usize) -> DecodeError {
+    DecodeError::out_of_memory().with_position(Position::Byte { offset: at as u64 })
 }
 
 /// The decoding context of one event: arena and limits.
@@ -436,8 +461,7 @@ impl<'a> Parser<'a> {
         if list.len() >= self.max_items {
             return Err(too_many_items(self.max_items, at)).within(name);
         }
-        reserve(list, self.arena);
-        list.push(s);
+        push(list, s, at)?;
         Ok(())
     }
 
@@ -495,8 +519,7 @@ impl<'a> Parser<'a> {
                 }
                 let mut m = self.sub(c, wt, at, 2).within_item("attrs", n)?;
                 let attr = self.attr(&mut m).within_item("attrs", n)?;
-                reserve(&mut attrs, arena);
-                attrs.push(attr);
+                push(&mut attrs, attr, at)?;
             },
             0x52 => 10: LEN => member!(
                 self,
@@ -664,10 +687,16 @@ impl<'a> Parser<'a> {
             attrs.into_bump_slice()
         } else {
             // Unstable sort on (key, position) is stable and allocates nothing.
-            let mut indexed = BVec::with_capacity_in(attrs.len(), self.arena);
+            let mut indexed = BVec::new_in(self.arena);
+            if indexed.try_reserve_exact(attrs.len()).is_err() {
+                return Err(out_of_memory(0));
+            }
             indexed.extend(attrs.iter().enumerate().map(|(i, a)| (*a, i)));
             indexed.sort_unstable_by(|a, b| a.0.key.cmp(b.0.key).then(a.1.cmp(&b.1)));
-            let mut out = BVec::with_capacity_in(indexed.len(), self.arena);
+            let mut out = BVec::new_in(self.arena);
+            if out.try_reserve_exact(indexed.len()).is_err() {
+                return Err(out_of_memory(0));
+            }
             for (i, (attr, _)) in indexed.iter().enumerate() {
                 let superseded = indexed
                     .get(i + 1)
@@ -795,8 +824,7 @@ impl<'a> Parser<'a> {
                 if n >= self.max_items {
                     return Err(too_many_items(self.max_items, at)).within("inventory");
                 }
-                reserve(&mut p.inventory, self.arena);
-                p.inventory.push(item);
+                push(&mut p.inventory, item, at)?;
             },
         });
         Ok(())
@@ -856,8 +884,7 @@ impl<'a> Parser<'a> {
                 if n >= self.max_items {
                     return Err(too_many_items(self.max_items, at)).within("scores");
                 }
-                reserve(&mut p.scores, self.arena);
-                p.scores.push(score);
+                push(&mut p.scores, score, at)?;
             },
         });
         Ok(())

@@ -7,6 +7,7 @@
 //! `deserialize_any` resolves by the core schema.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use event_model::{Segment, push_segment};
@@ -21,8 +22,9 @@ use super::source::{EventSource, Mark, Node};
 #[derive(Debug, Default)]
 struct Tracker {
     path: Vec<PathSegment>,
-    /// Keys seen in each open mapping, to refuse duplicates.
-    keys: Vec<Vec<String>>,
+    /// Keys seen in each open mapping, to refuse duplicates (hashed: a
+    /// table of 65,535 routes checks in linear time).
+    keys: Vec<HashSet<String>>,
 }
 
 #[derive(Debug)]
@@ -234,7 +236,7 @@ impl<'s, S: EventSource<'s>> Deserializer<'s, S> {
 
     fn visit_map_here<'de, V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
         if let Some(t) = self.tracker.as_mut() {
-            t.keys.push(Vec::new());
+            t.keys.push(HashSet::new());
         }
         let mut access = MapAccess {
             de: self,
@@ -669,9 +671,9 @@ impl<'s, S: EventSource<'s>> MapAccess<'_, 's, S> {
         if let (Some(k), Some(seen)) = (key, t.keys.last_mut()) {
             if seen.contains(&k) {
                 let mark = self.de.peeked.as_ref().map(|p| p.1).unwrap_or(self.de.last);
-                return Err(Error::new(ErrorKind::Data, format!("duplicate key `{k}`")).at(mark));
+                return Err(Error::new(ErrorKind::Data, format!("duplicate key {k:?}")).at(mark));
             }
-            seen.push(k);
+            seen.insert(k);
         }
         Ok(())
     }

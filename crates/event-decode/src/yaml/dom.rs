@@ -8,8 +8,9 @@
 //!
 //! - `YamlLoader` copies an anchored subtree on every alias (billion laughs):
 //!   the size of each anchored node is tracked as events arrive and the
-//!   copies are charged against [`Limits::max_alias_events`] *before* the
-//!   loader makes them.
+//!   copies are charged against [`Limits::max_alias_events`] and their
+//!   scalar text against [`Limits::max_alias_bytes`] *before* the loader
+//!   makes them.
 //! - `Parser::load` recurses once per nesting level, and so do the tree's
 //!   `Drop` and any tree walk: the events are fed to the loader by a loop
 //!   here instead, which stops at [`Limits::max_depth`] (capped at
@@ -115,10 +116,23 @@ impl Decoder for DomDecoder {
         };
         let trail = Trail::new();
         let mut de = Deserializer::new(TreeEvents::new(root));
-        let event = EventSeed::new(arena, &trail, &self.options)
+        let mut event = EventSeed::new(arena, &trail, &self.options)
             .deserialize(&mut de)
-            .and_then(|ev| de.end().map(|()| ev))
-            .map_err(|e| e.into_decode_error(trail.fault()).with_path(trail.path()))?;
+            .and_then(|ev| de.end().map(|()| ev));
+        if let (Err(_), Some(kind)) = (&event, trail.deferred()) {
+            // `payload` came before `kind`: walk the tree again knowing it.
+            let mut de = Deserializer::new(TreeEvents::new(root));
+            event = EventSeed::new(arena, &trail, &self.options)
+                .payload_kind(kind)
+                .deserialize(&mut de)
+                .and_then(|ev| de.end().map(|()| ev));
+        }
+        // The tree keeps no positions: errors are at the document's start.
+        let event = event.map_err(|e| {
+            e.at(START)
+                .into_decode_error(trail.fault())
+                .with_path(trail.path())
+        })?;
         event.validate().map_err(|e| {
             DecodeError::from(e).with_position(Position::Text { line: 1, column: 1 })
         })?;
@@ -136,12 +150,16 @@ fn load(text: &str, limits: &Limits) -> Result<(YamlLoader, usize), Error> {
     let mut depth = 0usize;
     // Nodes the loader has built so far, aliases counted at their full size.
     let mut built = 0usize;
+    // Bytes of scalar text the loader holds, aliases counted at full size.
+    let mut built_bytes = 0usize;
     let mut copied = 0usize;
+    let mut copied_bytes = 0usize;
     let mut seen = 0usize;
-    // Open anchored nodes (id, `built` at their start, depth before them) and
-    // the sizes of finished ones.
-    let mut open: Vec<(usize, usize, usize)> = Vec::new();
-    let mut sizes: Vec<(usize, usize)> = Vec::new();
+    // Open anchored nodes (id, `built` and `built_bytes` at their start,
+    // depth before them) and the sizes (events, bytes) of finished ones by
+    // anchor id.
+    let mut open: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let mut sizes: Vec<Option<(usize, usize)>> = Vec::new();
     loop {
         let (ev, marker) = parser
             .next_token()
@@ -166,9 +184,12 @@ fn load(text: &str, limits: &Limits) -> Result<(YamlLoader, usize), Error> {
                 }
             }
             RawEvent::SequenceEnd | RawEvent::MappingEnd => depth = depth.saturating_sub(1),
-            RawEvent::Scalar(_, _, a, _) => anchor = *a,
+            RawEvent::Scalar(text, _, a, _) => {
+                anchor = *a;
+                built_bytes += text.len();
+            }
             RawEvent::Alias(id) => {
-                let Some(&(_, size)) = sizes.iter().rev().find(|(a, _)| a == id) else {
+                let Some(&Some((size, bytes))) = sizes.get(*id) else {
                     return Err(Error::new(
                         ErrorKind::Data,
                         "alias to an anchor whose node is not complete (a recursive alias)",
@@ -186,7 +207,19 @@ fn load(text: &str, limits: &Limits) -> Result<(YamlLoader, usize), Error> {
                     )
                     .at(mark));
                 }
+                copied_bytes += bytes;
+                if copied_bytes > limits.max_alias_bytes {
+                    return Err(Error::new(
+                        ErrorKind::Limit(Limit::AliasBytes),
+                        format!(
+                            "alias expansion of more than {max} bytes of text exceeds limit max_alias_bytes ({max})",
+                            max = limits.max_alias_bytes
+                        ),
+                    )
+                    .at(mark));
+                }
                 built += size - 1;
+                built_bytes += bytes;
             }
             _ => {}
         }
@@ -194,6 +227,11 @@ fn load(text: &str, limits: &Limits) -> Result<(YamlLoader, usize), Error> {
             open.push((
                 anchor,
                 built,
+                built_bytes
+                    - match &ev {
+                        RawEvent::Scalar(text, ..) => text.len(),
+                        _ => 0,
+                    },
                 depth
                     - usize::from(matches!(
                         ev,
@@ -212,12 +250,15 @@ fn load(text: &str, limits: &Limits) -> Result<(YamlLoader, usize), Error> {
         ) {
             built += 1;
         }
-        while let Some(&(id, start, d)) = open.last() {
+        while let Some(&(id, start, start_bytes, d)) = open.last() {
             if d != depth {
                 break;
             }
             open.pop();
-            sizes.push((id, built - start));
+            if sizes.len() <= id {
+                sizes.resize(id + 1, None);
+            }
+            sizes[id] = Some((built - start, built_bytes - start_bytes));
         }
         loader.on_event(ev, marker);
     }

@@ -2,11 +2,12 @@
 //!
 //! A document boundary is a line that starts with `---` or `...` at column 0,
 //! followed by a space, a tab, a line break or the end of the input. YAML 1.2
-//! forbids such lines inside any scalar, so the split is exact. `%`
-//! directives belong to the document that follows them, a leading byte-order
-//! mark is skipped, and comment-only stretches between documents are not
-//! documents. Each document then gets its own parser, which also scopes its
-//! anchors to it.
+//! forbids such lines inside any scalar, so the split is exact. Line breaks
+//! are LF, CRLF or a lone CR (YAML 1.2 accepts all three). `%` directives
+//! belong to the document that follows them, a leading byte-order mark is
+//! skipped, and comment-only stretches between documents are not documents.
+//! Each document then gets its own parser, which also scopes its anchors to
+//! it.
 
 use std::io::{self, BufRead};
 
@@ -29,6 +30,37 @@ enum Line {
     Blank,
     /// Anything else.
     Content,
+}
+
+/// The length of the first line of `rest`, its line break (LF, CRLF or a
+/// lone CR) included.
+fn line_len(rest: &[u8]) -> usize {
+    match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+        Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => i + 2,
+        Some(i) => i + 1,
+        None => rest.len(),
+    }
+}
+
+/// How many line breaks `bytes` holds (a CRLF counts once).
+fn count_breaks(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Whether a line whose first bytes are `head` (the whole line when
+/// `complete`) may be a `---` line.
+fn may_start(head: &[u8], complete: bool) -> bool {
+    if head.len() >= 4 || complete {
+        is_marker(head, b"---")
+    } else {
+        b"---".starts_with(head)
+    }
 }
 
 fn is_marker(line: &[u8], marker: &[u8; 3]) -> bool {
@@ -121,10 +153,7 @@ impl<'b> Iterator for Documents<'b> {
             if rest.is_empty() {
                 return open.then(|| self.frame(start, start_line));
             }
-            let len = rest
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(rest.len(), |i| i + 1);
+            let len = line_len(rest);
             match step(classify(&rest[..len]), &mut open) {
                 Step::EndBefore => return Some(self.frame(start, start_line)),
                 Step::Keep => self.advance(len),
@@ -165,6 +194,9 @@ struct LineRead {
     kind: Line,
     /// It did not fit under the limit and was not kept.
     overflow: bool,
+    /// It starts with `#` at column 0 (a comment whatever the indentation
+    /// of the document's nodes).
+    hash_at_0: bool,
     offset: u64,
     line: u64,
 }
@@ -198,6 +230,9 @@ pub struct YamlFrames<R> {
     /// `buf` holds only blank and comment lines, with no document open:
     /// they may be dropped rather than count against the limit.
     blank_only: bool,
+    /// A comment line too long to keep was replaced by an empty line in the
+    /// open document: fine if the document ends before any more content.
+    dropped_comment: bool,
 }
 
 impl<R: BufRead> YamlFrames<R> {
@@ -215,6 +250,7 @@ impl<R: BufRead> YamlFrames<R> {
             read_line: 1,
             number: 0,
             blank_only: true,
+            dropped_comment: false,
         }
     }
 
@@ -224,29 +260,55 @@ impl<R: BufRead> YamlFrames<R> {
         self
     }
 
-    /// Reads one line onto the end of `buf` unless the buffer would pass
-    /// `max`; only its first bytes are then looked at.
-    fn next_line(&mut self) -> io::Result<Option<LineRead>> {
+    /// Reads one line onto the end of `buf` unless the frame it belongs to
+    /// would pass `max`; only its first bytes are then looked at. With a
+    /// document `open`, a `---` line belongs to the next frame, so only its
+    /// own bytes count.
+    fn next_line(&mut self, open: bool) -> io::Result<Option<LineRead>> {
         let mut start = self.buf.len();
         let (offset, line) = (self.read_offset, self.read_line);
         let mut total = 0usize;
         let mut overflow = false;
         let mut head = [0u8; 8];
         let mut head_len = 0;
+        // The first byte that is not a space or tab, once seen.
+        let mut first: Option<u8> = None;
+        // The line ended in a CR at the end of a chunk: a LF may follow.
+        let mut after_cr = false;
         loop {
             let chunk = fill(&mut self.reader)?;
             if chunk.is_empty() {
                 break;
             }
-            let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
-                Some(i) => (i + 1, true),
-                None => (chunk.len(), false),
+            let (take, done) = if after_cr {
+                (usize::from(chunk[0] == b'\n'), true)
+            } else {
+                match chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
+                    Some(i) if chunk[i] == b'\r' && i + 1 == chunk.len() => {
+                        after_cr = true;
+                        (i + 1, false)
+                    }
+                    Some(i) if chunk[i] == b'\r' && chunk[i + 1] == b'\n' => (i + 2, true),
+                    Some(i) => (i + 1, true),
+                    None => (chunk.len(), false),
+                }
             };
             let n = (head.len() - head_len).min(take);
             head[head_len..head_len + n].copy_from_slice(&chunk[..n]);
             head_len += n;
+            if first.is_none() {
+                first = chunk[..take]
+                    .iter()
+                    .copied()
+                    .find(|b| !matches!(b, b' ' | b'\t'));
+            }
             if !overflow {
-                if self.buf.len() + take > self.max && self.blank_only && start > 0 {
+                let base = if open && may_start(&head[..head_len], done) {
+                    start
+                } else {
+                    0
+                };
+                if self.buf.len() - base + take > self.max && self.blank_only && start > 0 {
                     // Comments before a document are no part of it: drop them
                     // rather than report a document that does not exist.
                     self.buf.drain(..start);
@@ -254,7 +316,8 @@ impl<R: BufRead> YamlFrames<R> {
                     self.buf_offset = offset;
                     self.buf_line = line;
                 }
-                if self.buf.len() + take > self.max {
+                let base = base.min(start);
+                if self.buf.len() - base + take > self.max {
                     overflow = true;
                     self.buf.truncate(start);
                 } else {
@@ -279,7 +342,9 @@ impl<R: BufRead> YamlFrames<R> {
         }
         let kind = if overflow {
             match classify(&head[..head_len]) {
-                Line::Blank => Line::Content,
+                // The head may be blanks before content: decide on the
+                // first byte that is not a blank.
+                Line::Blank if !matches!(first, None | Some(b'\r' | b'\n' | b'#')) => Line::Content,
                 k => k,
             }
         } else {
@@ -289,6 +354,7 @@ impl<R: BufRead> YamlFrames<R> {
             start,
             kind,
             overflow,
+            hash_at_0: head_len > 0 && head[0] == b'#',
             offset,
             line,
         }))
@@ -297,6 +363,7 @@ impl<R: BufRead> YamlFrames<R> {
     /// Forgets the buffer; the next frame starts at the next unread byte.
     fn reset(&mut self) {
         self.blank_only = true;
+        self.dropped_comment = false;
         self.buf.clear();
         self.buf_offset = self.read_offset;
         self.buf_line = self.read_line;
@@ -322,7 +389,9 @@ impl<R: BufRead> YamlFrames<R> {
         self.reset();
         let mut open = !ended;
         while open {
-            let Some(l) = self.next_line()? else { break };
+            let Some(l) = self.next_line(open)? else {
+                break;
+            };
             match step(l.kind, &mut open) {
                 Step::EndBefore => {
                     // Keep the next document's first line at the front.
@@ -372,17 +441,15 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
 
     fn next_frame(&mut self) -> Result<Option<Frame<'_>>, DecodeError> {
         if self.handed_out > 0 {
-            let lines = self.buf[..self.handed_out]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
+            let lines = count_breaks(&self.buf[..self.handed_out]);
             self.buf.drain(..self.handed_out);
             self.buf_offset += self.handed_out as u64;
-            self.buf_line += lines as u64;
+            self.buf_line += lines;
             self.handed_out = 0;
         }
         let mut open = false;
         self.blank_only = self.pending.is_none() && self.buf.is_empty();
+        self.dropped_comment = false;
         if let Some(overflow) = self.pending.take() {
             open = true;
             if overflow {
@@ -390,7 +457,7 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
             }
         }
         loop {
-            let Some(l) = self.next_line()? else {
+            let Some(l) = self.next_line(open)? else {
                 if open {
                     let len = self.buf.len();
                     return Ok(Some(self.frame(len)));
@@ -398,8 +465,28 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
                 self.reset();
                 return Ok(None);
             };
+            if l.overflow && l.kind == Line::Blank && (!open || l.hash_at_0) {
+                // A comment line longer than a document may be: no event,
+                // and not kept. Outside a document it is dropped (or, after
+                // directives, left as an empty line so that line numbers
+                // stay right); inside one, a `#` at column 0 can only be a
+                // comment, kept as an empty line unless content follows.
+                if self.blank_only {
+                    self.reset();
+                } else {
+                    self.buf.push(b'\n');
+                    self.dropped_comment |= open;
+                }
+                continue;
+            }
             let s = step(l.kind, &mut open);
             self.blank_only &= !open && l.kind == Line::Blank;
+            if self.dropped_comment && matches!(s, Step::Keep) && !matches!(l.kind, Line::Blank) {
+                // Content after the long line: it may have been part of a
+                // scalar, so the document is over the limit after all.
+                self.dropped_comment = false;
+                self.skip_oversized(false)?;
+            }
             if l.overflow && !matches!(s, Step::EndBefore) {
                 self.skip_oversized(matches!(s, Step::EndAfter))?;
             }

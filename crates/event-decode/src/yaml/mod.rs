@@ -48,7 +48,7 @@ mod scalar;
 mod source;
 
 use bumpalo::Bump;
-use event_model::{DecodeOptions, Event, EventSeed, Limit, Limits, MAX_DEPTH_CEILING, Trail};
+use event_model::{DecodeOptions, Event, EventSeed, Kind, Limit, Limits, MAX_DEPTH_CEILING, Trail};
 use serde::de::{DeserializeOwned, DeserializeSeed};
 
 pub use de::Deserializer;
@@ -151,6 +151,13 @@ impl YamlDecoder {
         self
     }
 
+    /// Sets [`Limits::max_alias_bytes`]: how many bytes of scalar text
+    /// alias expansion may replay in one document.
+    pub fn max_alias_bytes(mut self, n: usize) -> Self {
+        self.options.limits.max_alias_bytes = n;
+        self
+    }
+
     /// Unknown fields become errors instead of being skipped.
     pub fn strict(mut self, strict: bool) -> Self {
         self.options.strict = strict;
@@ -179,6 +186,23 @@ impl Decoder for YamlDecoder {
 
     fn decode<'a>(&mut self, input: &'a [u8], arena: &'a Bump) -> Result<Event<'a>, DecodeError> {
         let text = document_text(input, &self.options.limits)?;
+        match self.decode_text(text, arena, None) {
+            Err(Failure::Deferred(kind)) => self.decode_text(text, arena, Some(kind)),
+            other => other,
+        }
+        .map_err(Failure::into_error)
+    }
+}
+
+impl YamlDecoder {
+    /// One pass over the document; `payload_kind` is the kind found by a
+    /// first pass that skipped a `payload` placed before `kind`.
+    fn decode_text<'a>(
+        &mut self,
+        text: &'a str,
+        arena: &'a Bump,
+        payload_kind: Option<Kind>,
+    ) -> Result<Event<'a>, Failure> {
         let mut limits = self.options.limits;
         limits.max_depth = limits.max_depth.min(MAX_DEPTH_CEILING);
         let Scratch {
@@ -188,15 +212,45 @@ impl Decoder for YamlDecoder {
         } = &mut self.buffers;
         if self.fast_path {
             if let Some(source) = FastEvents::new(text, &limits, tokens) {
-                // Any failure is decoded again below, so that errors are
-                // always the yaml-rust2 path's.
-                if let Ok(event) = decode_from(source, marks, arena, &self.options) {
-                    return Ok(event);
+                // Any other failure is decoded again below, so that errors
+                // are always the yaml-rust2 path's.
+                match decode_from(source, marks, arena, &self.options, payload_kind) {
+                    Ok(event) => return Ok(event),
+                    Err(Failure::Deferred(kind)) => return Err(Failure::Deferred(kind)),
+                    Err(Failure::Error(_)) => {}
                 }
             }
         }
         let source = ParserEvents::new(text, &limits, aliases);
-        decode_from(source, marks, arena, &self.options)
+        decode_from(source, marks, arena, &self.options, payload_kind)
+    }
+}
+
+/// Why one decoding pass failed.
+pub(crate) enum Failure {
+    /// The event's `payload` came before its `kind` (this one) and was
+    /// skipped: decode again knowing it.
+    Deferred(Kind),
+    /// Anything else.
+    Error(DecodeError),
+}
+
+impl Failure {
+    pub(crate) fn into_error(self) -> DecodeError {
+        match self {
+            Failure::Error(e) => e,
+            // Only a first pass defers; a second knows the kind.
+            Failure::Deferred(_) => DecodeError::new(
+                Category::Data,
+                "payload came before kind and could not be decoded",
+            ),
+        }
+    }
+}
+
+impl From<DecodeError> for Failure {
+    fn from(e: DecodeError) -> Self {
+        Failure::Error(e)
     }
 }
 
@@ -206,14 +260,21 @@ fn decode_from<'a, 's, S: EventSource<'s>>(
     marks: &mut Vec<Mark>,
     arena: &'a Bump,
     options: &DecodeOptions,
-) -> Result<Event<'a>, DecodeError> {
+    payload_kind: Option<Kind>,
+) -> Result<Event<'a>, Failure> {
     let trail = Trail::new();
     let mut de = Deserializer::with_stack(source, std::mem::take(marks));
-    let outcome = read_event(&mut de, arena, &trail, options).map_err(|e| {
-        de.locate(e)
-            .into_decode_error(trail.fault())
-            .with_path(trail.path())
-    });
+    let outcome =
+        read_event(&mut de, arena, &trail, options, payload_kind).map_err(|e| {
+            match trail.deferred() {
+                Some(kind) => Failure::Deferred(kind),
+                None => Failure::Error(
+                    de.locate(e)
+                        .into_decode_error(trail.fault())
+                        .with_path(trail.path()),
+                ),
+            }
+        });
     let root = de.root_mark();
     *marks = de.into_stack();
     let event = outcome?;
@@ -236,6 +297,7 @@ fn read_event<'a, 's, S: EventSource<'s>>(
     arena: &'a Bump,
     trail: &Trail<'a>,
     options: &DecodeOptions,
+    payload_kind: Option<Kind>,
 ) -> Result<Event<'a>, Error> {
     let (node, mark) = de.peek()?;
     if let Node::Scalar {
@@ -252,7 +314,11 @@ fn read_event<'a, 's, S: EventSource<'s>>(
             .at(*mark));
         }
     }
-    let event = EventSeed::new(arena, trail, options).deserialize(&mut *de)?;
+    let mut seed = EventSeed::new(arena, trail, options);
+    if let Some(kind) = payload_kind {
+        seed = seed.payload_kind(kind);
+    }
+    let event = seed.deserialize(&mut *de)?;
     de.end()?;
     Ok(event)
 }
@@ -272,27 +338,166 @@ pub(crate) fn document_text<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a 
         .with_position(Position::Text { line: 1, column: 1 }));
     }
     let text = utf8(input)?;
-    // yaml-rust2 reads a NUL as the end of the input and would silently drop
-    // what follows it; YAML allows NUL only escaped, so refuse the raw byte.
-    if input.contains(&0) {
-        return Err(nul_error(text));
+    // YAML allows only printable characters raw (escapes in double quotes
+    // are the way to write others); yaml-rust2 accepts most of them, and
+    // reads a NUL as the end of the input, silently dropping what follows.
+    if let Some(at) = first_non_printable(input) {
+        return Err(non_printable_error(text, at));
     }
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    check_version(text)?;
+    Ok(text)
 }
 
-/// A syntax error at the line and column of the first NUL in `text`.
+/// The byte offset of the first character YAML 1.2 does not allow raw: C0
+/// controls other than tab, LF and CR anywhere; DEL, C1 controls other than
+/// NEL (U+0085), and U+FFFE / U+FFFF outside quoted scalars (which take any
+/// JSON character, so that JSON reads as YAML). `input` is valid UTF-8.
+#[inline]
+fn first_non_printable(input: &[u8]) -> Option<usize> {
+    // One pass without early exit (it vectorises) clears the common case:
+    // printable ASCII and line breaks only.
+    let suspect = input.iter().fold(false, |acc, &c| {
+        acc | ((c < 0x20 && c != b'\n' && c != b'\t' && c != b'\r') || c >= 0x7f)
+    });
+    if !suspect {
+        return None;
+    }
+    first_non_printable_slow(input)
+}
+
+/// The careful scan: where quoted scalars are is told by a small lexer
+/// (quotes open after a blank, a line start or a flow indicator; `#` after
+/// a blank starts a comment). It can only err towards accepting a
+/// character inside something that looks quoted.
 #[cold]
-fn nul_error(text: &str) -> DecodeError {
-    let at = text.find('\0').unwrap_or(text.len());
-    let before = &text[..at];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = before.matches('\n').count() as u64 + 1;
-    let column = before[line_start..].chars().count() as u64 + 1;
-    DecodeError::new(
-        Category::Syntax,
-        "NUL byte (U+0000) in the input: YAML allows it only escaped as \"\\0\"",
-    )
-    .with_position(Position::Text { line, column })
+fn first_non_printable_slow(input: &[u8]) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum At {
+        Normal,
+        Comment,
+        Single,
+        Double,
+    }
+    let mut at = At::Normal;
+    // The byte before was a blank, a line break, the start, or `[{,`.
+    let mut boundary = true;
+    let mut i = 0;
+    while i < input.len() {
+        let c = input[i];
+        let quoted = matches!(at, At::Single | At::Double);
+        let bad = match c {
+            b'\t' | b'\n' | b'\r' => false,
+            0..0x20 => true,
+            0x7f => !quoted,
+            // U+0080..=U+009F is C2 80..=C2 9F; NEL (U+0085) is allowed.
+            0xc2 => {
+                !quoted
+                    && matches!(input.get(i + 1), Some(&n) if (0x80..=0x9f).contains(&n) && n != 0x85)
+            }
+            // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+            0xef => {
+                !quoted
+                    && input.get(i + 1) == Some(&0xbf)
+                    && matches!(input.get(i + 2), Some(0xbe | 0xbf))
+            }
+            _ => false,
+        };
+        if bad {
+            return Some(i);
+        }
+        match at {
+            At::Comment if c == b'\n' || c == b'\r' => at = At::Normal,
+            At::Double if c == b'\\' => i += 1,
+            At::Double if c == b'"' => at = At::Normal,
+            At::Single if c == b'\'' => {
+                if input.get(i + 1) == Some(&b'\'') {
+                    i += 1;
+                } else {
+                    at = At::Normal;
+                }
+            }
+            At::Normal if boundary && c == b'#' => at = At::Comment,
+            At::Normal if boundary && c == b'"' => at = At::Double,
+            At::Normal if boundary && c == b'\'' => at = At::Single,
+            _ => {}
+        }
+        boundary = matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':');
+        i += 1;
+    }
+    None
+}
+
+/// A syntax error at the line and column of the character at byte `at`.
+#[cold]
+fn non_printable_error(text: &str, at: usize) -> DecodeError {
+    let c = text[at..].chars().next().unwrap_or('\0');
+    let message = if c == '\0' {
+        "NUL byte (U+0000) in the input: YAML allows it only escaped as \"\\0\"".to_owned()
+    } else {
+        format!(
+            "non-printable character U+{:04X} in the input: YAML allows it only as an escape in a double-quoted scalar",
+            c as u32
+        )
+    };
+    DecodeError::new(Category::Syntax, message).with_position(text_position(text, at))
+}
+
+/// The 1-based line and column of byte `at` of `text` (LF, CRLF and lone
+/// CR are line breaks; columns count characters).
+fn text_position(text: &str, at: usize) -> Position {
+    let before = &text.as_bytes()[..at];
+    let mut line = 1u64;
+    let mut line_start = 0;
+    for (i, &b) in before.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')) {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count() as u64
+        + 1;
+    Position::Text { line, column }
+}
+
+/// Refuses a `%YAML` directive for any version but 1.x (YAML 1.2 section
+/// 6.8.1; yaml-rust2 accepts every version). Directives come before the
+/// document's first content line, so only those lines are looked at.
+fn check_version(text: &str) -> Result<(), DecodeError> {
+    let mut offset = 0;
+    for line in text.split_inclusive(['\n', '\r']) {
+        let start = offset;
+        offset += line.len();
+        if let Some(rest) = line.strip_prefix("%YAML") {
+            let version = rest.trim_start_matches([' ', '\t']);
+            let at = start + line.len() - version.len();
+            let version = version
+                .split([' ', '\t', '\r', '\n', '#'])
+                .next()
+                .unwrap_or_default();
+            let ok = version.strip_prefix("1.").is_some_and(|minor| {
+                !minor.is_empty() && minor.bytes().all(|b| b.is_ascii_digit())
+            });
+            if !ok {
+                return Err(DecodeError::new(
+                    Category::Syntax,
+                    format!(
+                        "unsupported YAML version {version:?} in %YAML directive (only 1.x is read)"
+                    ),
+                )
+                .with_position(text_position(text, at)));
+            }
+            continue;
+        }
+        let content = line.trim_start_matches([' ', '\t']);
+        if line.starts_with('%') || content.is_empty() || content.starts_with(['#', '\n', '\r']) {
+            continue;
+        }
+        break;
+    }
+    Ok(())
 }
 
 /// `input` as text, or a syntax error at the line and column of the first
@@ -320,13 +525,15 @@ fn utf8(input: &[u8]) -> Result<&str, DecodeError> {
 }
 
 /// The limits of [`from_str`]: the text is already in memory, so only depth
-/// (the stack) and alias expansion (the work) are bounded.
+/// (the stack) and alias expansion (the work, and the bytes it replays)
+/// are bounded.
 pub const FROM_STR_LIMITS: Limits = Limits {
     max_event_bytes: usize::MAX,
     max_depth: MAX_DEPTH_CEILING,
     max_string_bytes: usize::MAX,
     max_items: usize::MAX,
     max_alias_events: Limits::DEFAULT.max_alias_events,
+    max_alias_bytes: Limits::DEFAULT.max_alias_bytes,
 };
 
 /// Reads one YAML document into any serde type through the streaming
@@ -353,8 +560,9 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
     from_str_with_limits(text, &FROM_STR_LIMITS)
 }
 
-/// [`from_str`] under other limits (`max_depth`, `max_alias_events` and
-/// `max_event_bytes` apply; the depth is capped at [`MAX_DEPTH_CEILING`]).
+/// [`from_str`] under other limits (`max_depth`, `max_alias_events`,
+/// `max_alias_bytes` and `max_event_bytes` apply; the depth is capped at
+/// [`MAX_DEPTH_CEILING`]).
 pub fn from_str_with_limits<T: DeserializeOwned>(
     text: &str,
     limits: &Limits,
@@ -363,7 +571,7 @@ pub fn from_str_with_limits<T: DeserializeOwned>(
     let mut limits = *limits;
     limits.max_depth = limits.max_depth.min(MAX_DEPTH_CEILING);
     let mut buffers = AliasBuffers::default();
-    let source = ParserEvents::new(text, &limits, &mut buffers);
+    let source = ParserEvents::new(text, &limits, &mut buffers).generic_document();
     let mut de = Deserializer::new(source).track_paths();
     let result = (|| {
         let empty = matches!(

@@ -123,8 +123,10 @@ pub struct AliasBuffers {
     log: Vec<(Node<'static>, Mark)>,
     /// Open anchored nodes: (anchor id, start in `log`, depth before the node).
     open: Vec<(usize, usize, usize)>,
-    /// Finished anchors: (anchor id, their events in `log`).
-    done: Vec<(usize, Range<usize>)>,
+    /// Finished anchors by id (yaml-rust2 numbers anchors 1, 2, ... in
+    /// each document): their events in `log`. Indexed, so that an alias
+    /// costs the same however many anchors the document has.
+    done: Vec<Option<Range<usize>>>,
     /// Replays in progress: (next index, end) in `log`, innermost last.
     replay: Vec<(usize, usize)>,
 }
@@ -153,8 +155,9 @@ enum State {
 ///
 /// Anchored nodes are recorded as they stream past and replayed on each
 /// alias; every replayed event counts against
-/// [`Limits::max_alias_events`], so a billion-laughs document fails after
-/// a bounded amount of work. The parser is made per document, so anchors
+/// [`Limits::max_alias_events`] and the text of every replayed scalar (keys
+/// included) against [`Limits::max_alias_bytes`], so a billion-laughs
+/// document fails after a bounded amount of work and memory. The parser is made per document, so anchors
 /// never leak from one document into the next. Nesting is checked on every
 /// collection start against [`Limits::max_depth`] before anything deeper is
 /// parsed.
@@ -166,9 +169,14 @@ pub struct ParserEvents<'t, 'b> {
     depth: usize,
     max_depth: usize,
     max_alias_events: usize,
+    max_alias_bytes: usize,
     replayed: usize,
+    replayed_bytes: usize,
     /// Where the alias being replayed is: replayed events are reported there.
     alias_mark: Mark,
+    /// Trailing content is refused as "one document per event" (events) or
+    /// as a second document (any other document, see [`super::from_str`]).
+    one_per_event: bool,
 }
 
 impl<'t, 'b> ParserEvents<'t, 'b> {
@@ -183,9 +191,30 @@ impl<'t, 'b> ParserEvents<'t, 'b> {
             depth: 0,
             max_depth: limits.max_depth,
             max_alias_events: limits.max_alias_events,
+            max_alias_bytes: limits.max_alias_bytes,
             replayed: 0,
+            replayed_bytes: 0,
             alias_mark: Mark::default(),
+            one_per_event: true,
         }
+    }
+
+    /// Words errors for a generic document rather than an event.
+    pub(crate) fn generic_document(mut self) -> Self {
+        self.one_per_event = false;
+        self
+    }
+
+    #[cold]
+    fn too_many_alias_bytes(&self) -> Error {
+        Error::new(
+            ErrorKind::Limit(Limit::AliasBytes),
+            format!(
+                "alias expansion of more than {max} bytes of text exceeds limit max_alias_bytes ({max})",
+                max = self.max_alias_bytes
+            ),
+        )
+        .at(self.alias_mark)
     }
 
     fn raw(&mut self) -> Result<(RawEvent, Marker), Error> {
@@ -266,7 +295,15 @@ impl<'t, 'b> ParserEvents<'t, 'b> {
                     )
                     .at(self.alias_mark));
                 }
-                let node = self.buffers.log[i].0.clone();
+                let recorded = &self.buffers.log[i].0;
+                if let Node::Scalar { text, .. } = recorded {
+                    // Counted before the copy is made.
+                    self.replayed_bytes = self.replayed_bytes.saturating_add(text.len());
+                    if self.replayed_bytes > self.max_alias_bytes {
+                        return Err(self.too_many_alias_bytes());
+                    }
+                }
+                let node = recorded.clone();
                 return Ok((node, self.alias_mark, 0));
             }
             self.buffers.replay.pop();
@@ -280,21 +317,33 @@ impl<'t, 'b> ParserEvents<'t, 'b> {
             };
             let mark = Mark::from_marker(&m);
             let (node, anchor) = match ev {
-                RawEvent::Scalar(text, style, anchor, tag) => (
-                    Node::Scalar {
-                        text: Cow::Owned(text),
-                        style: convert_style(style),
-                        tag: tag.as_ref().map(core_tag),
-                    },
-                    anchor,
-                ),
+                RawEvent::Scalar(mut text, style, anchor, tag) => {
+                    let style = convert_style(style);
+                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                        && !text.is_empty()
+                        && text.bytes().all(|b| b == b'\n')
+                        && !keeps_breaks(self.text, &mark)
+                    {
+                        // An empty block scalar is "" unless it keeps its
+                        // line breaks (`|+`); yaml-rust2 gives "\n" at the
+                        // end of the input.
+                        text.clear();
+                    }
+                    (
+                        Node::Scalar {
+                            text: Cow::Owned(text),
+                            style,
+                            tag: tag.as_ref().map(core_tag),
+                        },
+                        anchor,
+                    )
+                }
                 RawEvent::SequenceStart(anchor, _) => (Node::SequenceStart, anchor),
                 RawEvent::MappingStart(anchor, _) => (Node::MappingStart, anchor),
                 RawEvent::SequenceEnd => (Node::SequenceEnd, 0),
                 RawEvent::MappingEnd => (Node::MappingEnd, 0),
                 RawEvent::Alias(id) => {
-                    let Some((_, range)) = self.buffers.done.iter().rev().find(|(a, _)| *a == id)
-                    else {
+                    let Some(range) = self.buffers.done.get(id).and_then(Option::as_ref) else {
                         return Err(Error::new(
                             ErrorKind::Data,
                             "alias to an anchor whose node is not complete (a recursive alias)",
@@ -360,7 +409,11 @@ impl EventSource<'static> for ParserEvents<'_, '_> {
             }
             self.buffers.open.pop();
             let end = self.buffers.log.len();
-            self.buffers.done.push((id, start..end));
+            let done = &mut self.buffers.done;
+            if done.len() <= id {
+                done.resize(id + 1, None);
+            }
+            done[id] = Some(start..end);
         }
         if self.depth == 0 {
             self.state = State::Done;
@@ -375,11 +428,12 @@ impl EventSource<'static> for ParserEvents<'_, '_> {
                 RawEvent::DocumentEnd | RawEvent::Nothing => {}
                 RawEvent::StreamEnd => return Ok(()),
                 _ => {
-                    return Err(Error::new(
-                        ErrorKind::Syntax,
-                        "expected the end of the document, found more content (one document per event)",
-                    )
-                    .at(Mark::from_marker(&m)));
+                    let message = if self.one_per_event {
+                        "expected the end of the document, found more content (one document per event)"
+                    } else {
+                        "expected a single YAML document, found more content after it"
+                    };
+                    return Err(Error::new(ErrorKind::Syntax, message).at(Mark::from_marker(&m)));
                 }
             }
         }
@@ -396,11 +450,37 @@ fn convert_style(style: TScalarStyle) -> ScalarStyle {
     }
 }
 
+/// Whether the block scalar whose indicator is at `mark` keeps its final
+/// line breaks (a `+` chomping indicator in its header).
+#[cold]
+fn keeps_breaks(text: &str, mark: &Mark) -> bool {
+    let index = mark.index as usize;
+    let start = if text.is_ascii() {
+        index.min(text.len())
+    } else {
+        text.char_indices()
+            .nth(index)
+            .map_or(text.len(), |(i, _)| i)
+    };
+    text[start..]
+        .chars()
+        .take_while(|c| !matches!(c, '\n' | '\r' | '#'))
+        .any(|c| c == '+')
+}
+
+/// The core tag a tag names: `!!int` (a handle that expands to the core
+/// prefix) and the verbatim `!<tag:yaml.org,2002:int>` alike.
 fn core_tag(tag: &Tag) -> CoreTag {
-    if tag.handle != "tag:yaml.org,2002:" {
+    const CORE: &str = "tag:yaml.org,2002:";
+    // handle + suffix must spell CORE + name; the handle is a prefix of
+    // CORE ("" for a verbatim tag, CORE itself for `!!`).
+    let Some(name) = CORE
+        .strip_prefix(tag.handle.as_str())
+        .and_then(|rest| tag.suffix.strip_prefix(rest))
+    else {
         return CoreTag::Other;
-    }
-    match tag.suffix.as_str() {
+    };
+    match name {
         "str" => CoreTag::Str,
         "int" => CoreTag::Int,
         "float" => CoreTag::Float,

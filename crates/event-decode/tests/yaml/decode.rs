@@ -177,7 +177,7 @@ fn strict_mode_refuses_unknown_fields() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "line 7, column 1: unknown field `colour` (strict mode)"
+        "line 7, column 1: unknown field \"colour\" (strict mode)"
     );
     let d = YamlDecoder::new()
         .max_depth(3)

@@ -122,7 +122,7 @@ fn cases() -> Vec<Case> {
         case(
             "duplicate key",
             reference_with("  zone: cliffside\n", "  zone: cliffside\n  zone: caves\n"),
-            "event 2, line 23, column 3: payload.zone: duplicate key `zone`",
+            "event 2, line 23, column 3: payload.zone: duplicate key \"zone\"",
             Category::Data,
         ),
         case(
@@ -146,7 +146,7 @@ fn cases() -> Vec<Case> {
         case(
             "strict unknown",
             reference_with("  zone: cliffside\n", "  zone: cliffside\n  color: red\n"),
-            "event 2, line 23, column 3: payload: unknown field `color` (strict mode)",
+            "event 2, line 23, column 3: payload: unknown field \"color\" (strict mode)",
             Category::Data,
         ),
         limit_case(

@@ -114,7 +114,7 @@ fn errors_have_line_column_and_path() {
         "line 2, column 13: partitions: expected an unsigned 32-bit integer, found \"5000000000\"",
         "line 11, column 16: routes[0].exclusive: expected a boolean, found \"maybe\"",
         "line 4, column 5: routes[0]: missing field `to`",
-        "line 7, column 27: routes[0].when.attrs.tier: duplicate key `tier`",
+        "line 7, column 27: routes[0].when.attrs.tier: duplicate key \"tier\"",
         "line 1, column 6: key: unknown variant `region`, expected `match_id` or `player_id`",
         "line 12, column 16: routes[1]: mapping values are not allowed in this context",
     ];

@@ -9,7 +9,9 @@
 //! collection, string and skipped value must count against [`Limits`] with the
 //! field path recorded in a [`Trail`].
 
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::BuildHasher;
 
 use bumpalo::Bump;
 use bumpalo::collections::Vec as BumpVec;
@@ -18,6 +20,9 @@ use serde::de::{self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqA
 use crate::path::{Fault, Segment, Trail};
 use crate::view::*;
 use crate::{Kind, Limit, Limits, OwnedEvent, Timestamp};
+
+/// The message of every allocation the caller's arena refused.
+const OUT_OF_MEMORY: &str = "the arena's allocation limit was reached";
 
 /// How an [`EventSeed`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +76,43 @@ impl<'a, 't> Ctx<'a, 't> {
         E::custom(msg)
     }
 
+    /// The arena refused an allocation: a typed error, never a panic (the
+    /// plain `alloc*` calls panic when an allocation limit is set).
+    #[cold]
+    fn oom<E: de::Error>(&self) -> E {
+        self.trail.set_fault(Fault::OutOfMemory);
+        E::custom(OUT_OF_MEMORY)
+    }
+
+    /// `s` copied into the arena.
+    #[inline]
+    fn alloc_str<E: de::Error>(&self, s: &str) -> Result<&'a str, E> {
+        match self.arena.try_alloc_str(s) {
+            Ok(v) => Ok(v),
+            Err(_) => Err(self.oom()),
+        }
+    }
+
+    /// An empty arena vector with room for `n` items.
+    #[inline]
+    fn vec<T, E: de::Error>(&self, n: usize) -> Result<BumpVec<'a, T>, E> {
+        let mut v = BumpVec::new_in(self.arena);
+        if n > 0 && v.try_reserve(n).is_err() {
+            return Err(self.oom());
+        }
+        Ok(v)
+    }
+
+    /// Pushes `item` onto an arena vector, growing it with `try_reserve`.
+    #[inline]
+    fn push<T, E: de::Error>(&self, v: &mut BumpVec<'a, T>, item: T) -> Result<(), E> {
+        if v.len() == v.capacity() && v.try_reserve(1).is_err() {
+            return Err(self.oom());
+        }
+        v.push(item);
+        Ok(())
+    }
+
     fn enter<E: de::Error>(self) -> Result<Self, E> {
         let depth = self.depth + 1;
         let max = self.opts.limits.max_depth.min(MAX_DEPTH_CEILING);
@@ -117,7 +159,7 @@ impl<'a, 't> Ctx<'a, 't> {
 
     fn duplicate<E: de::Error>(&self, name: &'static str) -> E {
         self.trail.push(Segment::Field(name));
-        self.data(format_args!("duplicate key `{name}`"))
+        self.data(format_args!("duplicate key {name:?}"))
     }
 
     fn missing<E: de::Error>(&self, name: &'static str) -> E {
@@ -126,7 +168,7 @@ impl<'a, 't> Ctx<'a, 't> {
     }
 
     fn unknown<E: de::Error>(&self, name: &str) -> E {
-        self.data(format_args!("unknown field `{name}` (strict mode)"))
+        self.data(format_args!("unknown field {name:?} (strict mode)"))
     }
 }
 
@@ -162,19 +204,19 @@ impl<'de: 'a, 'a> Visitor<'de> for Text<'a, '_> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<&'a str, E> {
         self.0.check_str(v)?;
-        Ok(self.0.arena.alloc_str(v))
+        self.0.alloc_str(v)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<&'a str, E> {
-        Ok(self.0.arena.alloc_str(itoa::Buffer::new().format(v)))
+        self.0.alloc_str(itoa::Buffer::new().format(v))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<&'a str, E> {
-        Ok(self.0.arena.alloc_str(itoa::Buffer::new().format(v)))
+        self.0.alloc_str(itoa::Buffer::new().format(v))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<&'a str, E> {
-        Ok(self.0.arena.alloc_str(ryu::Buffer::new().format(v)))
+        self.0.alloc_str(ryu::Buffer::new().format(v))
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<&'a str, E> {
@@ -278,15 +320,14 @@ impl<'de: 'a, 'a> Visitor<'de> for Skip<'a, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let ctx = self.0.enter()?;
-        let mut keys: BumpVec<'a, &'a str> = BumpVec::new_in(ctx.arena);
+        let mut keys = KeySet::new(ctx.arena);
         let mut n = 0;
         while let Some(key) = map.next_key_seed(KeyText(ctx))? {
             ctx.count(&mut n)?;
             if let Some(k) = key {
-                if keys.contains(&k) {
-                    return Err(ctx.data(format_args!("duplicate key `{k}`")));
+                if !keys.insert(ctx, k)? {
+                    return Err(ctx.data(format_args!("duplicate key {:?}", k.1)));
                 }
-                keys.push(k);
             }
             map.next_value_seed(Skip(ctx))?;
         }
@@ -294,13 +335,192 @@ impl<'de: 'a, 'a> Visitor<'de> for Skip<'a, '_> {
     }
 }
 
-/// A mapping key as text (`None` for a key that is itself a collection, which
-/// cannot be compared for duplicates cheaply and is skipped).
+/// Skips a value like [`Skip`], but keeps the path on the trail (keys and
+/// indices), so that an error inside it names where: for a `payload` read
+/// before its `kind` is known.
+#[derive(Clone, Copy)]
+struct SkipTraced<'a, 't>(Ctx<'a, 't>);
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for SkipTraced<'a, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for SkipTraced<'a, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.check_str(v)
+    }
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.deserialize(d)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let ctx = self.0.enter()?;
+        let mut n = 0;
+        loop {
+            ctx.trail.push(Segment::Index(n));
+            if seq.next_element_seed(SkipTraced(ctx))?.is_none() {
+                ctx.trail.pop();
+                return Ok(());
+            }
+            ctx.trail.pop();
+            ctx.count(&mut n)?;
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let ctx = self.0.enter()?;
+        let mut keys = KeySet::new(ctx.arena);
+        let mut n = 0;
+        while let Some(key) = map.next_key_seed(KeyText(ctx))? {
+            ctx.count(&mut n)?;
+            ctx.trail.push(Segment::Field(key.map_or("?", |k| k.1)));
+            if let Some(k) = key {
+                if !keys.insert(ctx, k)? {
+                    return Err(ctx.data(format_args!("duplicate key {:?}", k.1)));
+                }
+            }
+            map.next_value_seed(SkipTraced(ctx))?;
+            ctx.trail.pop();
+        }
+        Ok(())
+    }
+}
+
+/// What type a mapping key resolved to: keys are compared as values of
+/// their type, so the string `'0'` and the integer `0` are different keys
+/// (YAML compares nodes, not text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum KeyClass {
+    Str,
+    Int,
+    Float,
+    Bool,
+    Null,
+}
+
+/// A scalar mapping key: its type and its text (canonical for numbers).
+type ScalarKey<'a> = (KeyClass, &'a str);
+
+/// The keys of one mapping, to refuse duplicates in linear time: a linear
+/// scan while there are few (the ordinary case: nothing but the keys
+/// vector, in the arena), an open-addressing index in the arena above
+/// that. Hand-written because the index must live in the caller's arena
+/// under its allocation limit (no per-event heap allocation) and be
+/// seeded per mapping (`RandomState`: crafted keys cannot force collisions).
+struct KeySet<'a> {
+    keys: BumpVec<'a, ScalarKey<'a>>,
+    /// Slots holding 1 + an index into `keys`, 0 when free; empty until
+    /// there are more than [`KeySet::LINEAR`] keys.
+    slots: &'a mut [u32],
+    hasher: Option<RandomState>,
+}
+
+impl<'a> KeySet<'a> {
+    /// Up to this many keys, a linear scan is cheaper than hashing.
+    const LINEAR: usize = 8;
+
+    fn new(arena: &'a Bump) -> Self {
+        KeySet {
+            keys: BumpVec::new_in(arena),
+            slots: &mut [],
+            hasher: None,
+        }
+    }
+
+    /// Adds `key`; `false` when it was already there.
+    fn insert<E: de::Error>(&mut self, ctx: Ctx<'a, '_>, key: ScalarKey<'a>) -> Result<bool, E> {
+        if self.slots.is_empty() {
+            if self.keys.contains(&key) {
+                return Ok(false);
+            }
+            ctx.push(&mut self.keys, key)?;
+            if self.keys.len() > Self::LINEAR {
+                self.rebuild(ctx, 4 * Self::LINEAR)?;
+            }
+            return Ok(true);
+        }
+        let slot = match self.probe(&key) {
+            Ok(_) => return Ok(false),
+            Err(free) => free,
+        };
+        ctx.push(&mut self.keys, key)?;
+        self.slots[slot] = self.keys.len() as u32;
+        if self.keys.len() * 2 > self.slots.len() {
+            self.rebuild(ctx, self.slots.len() * 2)?;
+        }
+        Ok(true)
+    }
+
+    /// The slot holding `key`, or the free slot where it would go.
+    fn probe(&self, key: &ScalarKey<'a>) -> Result<usize, usize> {
+        let hasher = self.hasher.as_ref().expect("hasher set with the slots");
+        let mask = self.slots.len() - 1;
+        let mut i = hasher.hash_one(key) as usize & mask;
+        loop {
+            match self.slots[i] {
+                0 => return Err(i),
+                n if self.keys[n as usize - 1] == *key => return Ok(i),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// A new index of `size` slots (a power of two) over every key.
+    fn rebuild<E: de::Error>(&mut self, ctx: Ctx<'a, '_>, size: usize) -> Result<(), E> {
+        let slots = ctx
+            .arena
+            .try_alloc_slice_fill_copy(size, 0u32)
+            .map_err(|_| ctx.oom())?;
+        self.hasher.get_or_insert_with(RandomState::new);
+        self.slots = slots;
+        for n in 0..self.keys.len() {
+            if let Err(free) = self.probe(&self.keys[n]) {
+                self.slots[free] = n as u32 + 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A mapping key as a typed scalar (`None` for a key that is itself a
+/// collection, which cannot be compared for duplicates cheaply and is
+/// skipped).
 #[derive(Clone, Copy)]
 struct KeyText<'a, 't>(Ctx<'a, 't>);
 
 impl<'de: 'a, 'a> DeserializeSeed<'de> for KeyText<'a, '_> {
-    type Value = Option<&'a str>;
+    type Value = Option<ScalarKey<'a>>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
@@ -308,32 +528,32 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for KeyText<'a, '_> {
 }
 
 impl<'de: 'a, 'a> Visitor<'de> for KeyText<'a, '_> {
-    type Value = Option<&'a str>;
+    type Value = Option<ScalarKey<'a>>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a mapping key")
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Text(self.0).visit_borrowed_str(v).map(Some)
+        Ok(Some((KeyClass::Str, Text(self.0).visit_borrowed_str(v)?)))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Text(self.0).visit_str(v).map(Some)
+        Ok(Some((KeyClass::Str, Text(self.0).visit_str(v)?)))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Text(self.0).visit_u64(v).map(Some)
+        Ok(Some((KeyClass::Int, Text(self.0).visit_u64(v)?)))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Text(self.0).visit_i64(v).map(Some)
+        Ok(Some((KeyClass::Int, Text(self.0).visit_i64(v)?)))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Text(self.0).visit_f64(v).map(Some)
+        Ok(Some((KeyClass::Float, Text(self.0).visit_f64(v)?)))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Text(self.0).visit_bool(v).map(Some)
+        Ok(Some((KeyClass::Bool, Text(self.0).visit_bool(v)?)))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Some("~"))
+        Ok(Some((KeyClass::Null, "~")))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         Skip(self.0).visit_seq(seq).map(|()| None)
@@ -353,18 +573,15 @@ struct FieldKey<'a, 't> {
 
 enum Key<'a> {
     Known(usize),
-    Unknown(Option<&'a str>),
+    Unknown(Option<ScalarKey<'a>>),
 }
 
 impl<'de: 'a, 'a> DeserializeSeed<'de> for FieldKey<'a, '_> {
     type Value = Key<'a>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        if self.ctx.opts.text_from_any_scalar {
-            d.deserialize_any(self)
-        } else {
-            d.deserialize_str(self)
-        }
+        // `any`, not `str`: an unknown key keeps its type (`0` is not `'0'`).
+        d.deserialize_any(self)
     }
 }
 
@@ -376,6 +593,14 @@ impl<'a> FieldKey<'a, '_> {
             None if self.ctx.opts.strict => Err(self.ctx.unknown(v)),
             None => Ok(Err(())),
         }
+    }
+
+    /// A key that is not a string: never a known field.
+    fn other<E: de::Error>(self, class: KeyClass, text: &str) -> Result<Key<'a>, E> {
+        if self.ctx.opts.strict {
+            return Err(self.ctx.unknown(text));
+        }
+        Ok(Key::Unknown(Some((class, self.ctx.alloc_str(text)?))))
     }
 }
 
@@ -389,31 +614,31 @@ impl<'de: 'a, 'a> Visitor<'de> for FieldKey<'a, '_> {
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         Ok(match self.lookup(v)? {
             Ok(i) => Key::Known(i),
-            Err(()) => Key::Unknown(Some(v)),
+            Err(()) => Key::Unknown(Some((KeyClass::Str, v))),
         })
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(match self.lookup(v)? {
             Ok(i) => Key::Known(i),
-            Err(()) => Key::Unknown(Some(self.ctx.arena.alloc_str(v))),
+            Err(()) => Key::Unknown(Some((KeyClass::Str, self.ctx.alloc_str(v)?))),
         })
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        self.visit_str(itoa::Buffer::new().format(v))
+        self.other(KeyClass::Int, itoa::Buffer::new().format(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        self.visit_str(itoa::Buffer::new().format(v))
+        self.other(KeyClass::Int, itoa::Buffer::new().format(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        self.visit_str(ryu::Buffer::new().format(v))
+        self.other(KeyClass::Float, ryu::Buffer::new().format(v))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        self.visit_str(if v { "true" } else { "false" })
+        self.other(KeyClass::Bool, if v { "true" } else { "false" })
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.visit_str("~")
+        self.other(KeyClass::Null, "~")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         if self.ctx.opts.strict {
@@ -430,10 +655,11 @@ impl<'de: 'a, 'a> Visitor<'de> for FieldKey<'a, '_> {
 }
 
 /// Tracks which keys of one mapping were seen: known ones by bit, unknown ones
-/// in the arena (only when unknown keys occur), so duplicates are refused.
+/// in a [`KeySet`] (which allocates only when unknown keys occur), so
+/// duplicates are refused.
 struct Seen<'a> {
     known: u64,
-    unknown: BumpVec<'a, &'a str>,
+    unknown: KeySet<'a>,
     items: usize,
 }
 
@@ -441,7 +667,7 @@ impl<'a> Seen<'a> {
     fn new(arena: &'a Bump) -> Self {
         Seen {
             known: 0,
-            unknown: BumpVec::new_in(arena),
+            unknown: KeySet::new(arena),
             items: 0,
         }
     }
@@ -472,10 +698,9 @@ impl<'a> Seen<'a> {
             }
             Key::Unknown(name) => {
                 if let Some(name) = name {
-                    if self.unknown.contains(&name) {
-                        return Err(ctx.data(format_args!("duplicate key `{name}`")));
+                    if !self.unknown.insert(ctx, name)? {
+                        return Err(ctx.data(format_args!("duplicate key {:?}", name.1)));
                     }
-                    self.unknown.push(name);
                 }
                 map.next_value_seed(Skip(ctx))?;
                 Ok(Some(None))
@@ -601,7 +826,7 @@ where
             .unwrap_or(4)
             .min(ctx.opts.limits.max_items)
             .min(64);
-        let mut out = BumpVec::with_capacity_in(hint, ctx.arena);
+        let mut out = ctx.vec(hint)?;
         loop {
             ctx.trail.push(Segment::Index(out.len()));
             let Some(v) = seq.next_element_seed((self.item)(ctx))? else {
@@ -609,7 +834,7 @@ where
                 break;
             };
             ctx.trail.pop();
-            out.push(v);
+            ctx.push(&mut out, v)?;
             if out.len() > ctx.opts.limits.max_items {
                 return Err(ctx.limit(Limit::Items, format_args!("a list of more items")));
             }
@@ -721,18 +946,20 @@ impl<'de: 'a, 'a> Visitor<'de> for AttrsSeed<'a, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let ctx = self.0.enter()?;
         let hint = map.size_hint().unwrap_or(4).min(64);
-        let mut out: BumpVec<'a, Attr<'a>> = BumpVec::with_capacity_in(hint, ctx.arena);
+        let mut out: BumpVec<'a, Attr<'a>> = ctx.vec(hint)?;
+        // Attribute keys are compared by their text (SPEC section 3).
+        let mut keys = KeySet::new(ctx.arena);
         while let Some(key) = map.next_key_seed(Text(ctx))? {
             if out.len() >= ctx.opts.limits.max_items {
                 return Err(ctx.limit(Limit::Items, format_args!("a mapping of more items")));
             }
             ctx.trail.push(Segment::Field(key));
-            if out.iter().any(|a| a.key == key) {
-                return Err(ctx.data(format_args!("duplicate key `{key}`")));
+            if !keys.insert(ctx, (KeyClass::Str, key))? {
+                return Err(ctx.data(format_args!("duplicate key {key:?}")));
             }
             let value = map.next_value_seed(Text(ctx))?;
             ctx.trail.pop();
-            out.push(Attr { key, value });
+            ctx.push(&mut out, Attr { key, value })?;
         }
         Ok(out.into_bump_slice())
     }
@@ -1011,9 +1238,34 @@ const ENVELOPE_KEYS: &[&str] = &[
 /// assert_eq!(event.kind(), Kind::Heartbeat);
 /// assert_eq!(event.id, "e1"); // borrowed from `json`, not copied
 /// ```
+///
+/// ## A `payload` before `kind`
+///
+/// Keys may come in any order, and a payload is decoded exactly as if it
+/// came after `kind` (fields of other kinds are unknown fields). A
+/// streaming deserializer cannot go back, so by default the seed skips an
+/// early payload (still counting it against every limit and checking its
+/// syntax and keys), reads on, and then fails with
+/// [`Trail::deferred`] set to the event's kind: the caller decodes the
+/// same input again with [`EventSeed::payload_kind`]. Only events that put
+/// `payload` first pay for a second pass. A caller that cannot decode
+/// twice uses [`EventSeed::gather_early_payload`] instead.
 #[derive(Clone, Copy)]
 pub struct EventSeed<'a, 't> {
     ctx: Ctx<'a, 't>,
+    early: EarlyPayload,
+}
+
+/// What to do with a `payload` that comes before `kind`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EarlyPayload {
+    /// Skip it and ask for a second pass ([`Trail::deferred`]).
+    Defer,
+    /// The kind is known from a first pass.
+    Known(Kind),
+    /// Read it as the union of every kind's fields (one pass; a field of
+    /// another kind is then typed as that kind has it).
+    Gather,
 }
 
 impl<'a, 't> EventSeed<'a, 't> {
@@ -1028,7 +1280,24 @@ impl<'a, 't> EventSeed<'a, 't> {
                 opts: options,
                 depth: 0,
             },
+            early: EarlyPayload::Defer,
         }
+    }
+
+    /// The second pass over an event whose `payload` came before `kind`:
+    /// the payload is read as `kind`'s (the kind a first pass recorded in
+    /// [`Trail::deferred`]).
+    pub fn payload_kind(mut self, kind: Kind) -> Self {
+        self.early = EarlyPayload::Known(kind);
+        self
+    }
+
+    /// One pass only: an early payload is read as the union of every
+    /// kind's fields, each with its own type (for callers that cannot
+    /// decode the input twice, such as [`OwnedEvent`]'s `Deserialize`).
+    pub fn gather_early_payload(mut self) -> Self {
+        self.early = EarlyPayload::Gather;
+        self
     }
 }
 
@@ -1054,6 +1323,7 @@ impl<'de: 'a, 'a> Visitor<'de> for EventSeed<'a, '_> {
         let (mut match_id, mut region, mut attrs): (Option<&'a str>, _, &'a [Attr<'a>]) =
             (None, None, &[]);
         let mut payload: Option<PayloadFields<'a>> = None;
+        let mut deferred = false;
         while let Some(k) = seen.next(ctx, &mut map, ENVELOPE_KEYS)? {
             let Some(i) = k else { continue };
             let name = ENVELOPE_KEYS[i];
@@ -1066,7 +1336,18 @@ impl<'de: 'a, 'a> Visitor<'de> for EventSeed<'a, '_> {
                 5 => match_id = ctx.field(&mut map, name, OptText(ctx))?,
                 6 => region = Some(ctx.field(&mut map, name, Text(ctx))?),
                 7 => attrs = ctx.field(&mut map, name, AttrsSeed(ctx))?,
-                _ => payload = Some(ctx.field(&mut map, name, PayloadSeed { ctx, kind })?),
+                _ => {
+                    let kind = match (kind, self.early) {
+                        (Some(k), _) | (None, EarlyPayload::Known(k)) => Some(k),
+                        (None, EarlyPayload::Gather) => None,
+                        (None, EarlyPayload::Defer) => {
+                            ctx.field(&mut map, name, SkipTraced(ctx))?;
+                            deferred = true;
+                            continue;
+                        }
+                    };
+                    payload = Some(ctx.field(&mut map, name, PayloadSeed { ctx, kind })?);
+                }
             }
         }
         macro_rules! required {
@@ -1081,6 +1362,12 @@ impl<'de: 'a, 'a> Visitor<'de> for EventSeed<'a, '_> {
         let seq = required!(seq);
         let ts = required!(ts);
         let kind = required!(kind);
+        if deferred {
+            ctx.trail.set_deferred(kind);
+            return Err(A::Error::custom(
+                "payload came before kind: decode again knowing the kind",
+            ));
+        }
         let player_id = required!(player_id);
         let region = required!(region);
         let payload = match payload {
@@ -1111,7 +1398,9 @@ impl<'de> de::Deserialize<'de> for OwnedEvent {
             text_from_any_scalar: true,
             ..DecodeOptions::default()
         };
-        let event = EventSeed::new(&arena, &trail, &options).deserialize(d)?;
+        let event = EventSeed::new(&arena, &trail, &options)
+            .gather_early_payload()
+            .deserialize(d)?;
         if let Err(e) = event.validate() {
             return Err(D::Error::custom(e));
         }

@@ -1,0 +1,625 @@
+//! Regression tests of the hardening issue (11), decoder and model items:
+//! each failed on the code before its fix. Inputs with memory bounds live
+//! in the hostile suite; these check values, categories and positions.
+
+use std::io::{BufReader, Cursor};
+
+use bumpalo::Bump;
+use event_decode::frames::FrameReader;
+use event_decode::json::JsonDecoder;
+use event_decode::protobuf::{ProstDecoder, ZeroCopyDecoder, encode as proto_encode};
+use event_decode::yaml::{self, YamlDecoder, YamlFrames, dom::DomDecoder};
+use event_decode::{Category, DecodeError, Decoder, Limit, Limits};
+use event_model::{Kind, Payload};
+
+const ENVELOPE: &str = "id: e1\nseq: 1\nts: 5\nplayer_id: p\nregion: eu\n";
+
+/// Every YAML path: the fast scanner first (the default), yaml-rust2 only,
+/// and the DOM baseline.
+fn yaml_decoders() -> Vec<(&'static str, Box<dyn Decoder>)> {
+    vec![
+        ("fast", Box::new(YamlDecoder::new())),
+        ("parser", Box::new(YamlDecoder::new().fast_path(false))),
+        ("dom", Box::new(DomDecoder::new())),
+    ]
+}
+
+fn one_line(e: &DecodeError) {
+    let shown = e.to_string();
+    assert!(
+        !shown.chars().any(|c| c.is_control() || c == '\u{2028}'),
+        "{shown:?}"
+    );
+}
+
+// ------------------------------------------------------- 1. alias bytes
+
+/// `party: [&a <16 KiB>, *a, *a, ...]`, 4,096 aliases: about 32 KB of text
+/// that expanded to 64 MB per event.
+fn amplified_party(aliases: usize) -> String {
+    let mut doc = format!(
+        "{ENVELOPE}kind: player_joined\npayload:\n  skill: 1\n  platform: pc\n  party: [&a {}",
+        "x".repeat(16 * 1024)
+    );
+    for _ in 0..aliases {
+        doc.push_str(", *a");
+    }
+    doc.push_str("]\n");
+    doc
+}
+
+#[test]
+fn alias_replays_count_their_bytes() {
+    let doc = amplified_party(4096);
+    assert!(doc.len() < 48 * 1024);
+    for (name, mut d) in yaml_decoders() {
+        let arena = Bump::new();
+        let e = d.decode(doc.as_bytes(), &arena).expect_err(name);
+        assert_eq!(e.category(), Category::Limit, "{name}: {e}");
+        assert!(e.message().contains("max_alias_bytes"), "{name}: {e}");
+        // At an alias (line 10, after the anchor), not the document start.
+        assert_eq!(e.line(), Some(10), "{name}: {e}");
+        assert!(
+            arena.allocated_bytes() < 1 << 20,
+            "{name}: {}",
+            arena.allocated_bytes()
+        );
+    }
+    // Within the budget (three replays of 16 KiB), the event decodes.
+    let arena = Bump::new();
+    let small = amplified_party(3);
+    let event = YamlDecoder::new()
+        .decode(small.as_bytes(), &arena)
+        .expect("within max_alias_bytes");
+    let Payload::PlayerJoined(p) = event.payload else {
+        panic!("{event:?}")
+    };
+    assert_eq!(p.party.len(), 4);
+}
+
+#[test]
+fn from_str_has_the_alias_byte_budget_too() {
+    let text = format!(
+        "a: &a {}\nb: [{}]\n",
+        "y".repeat(1000),
+        vec!["*a"; 100].join(", ")
+    );
+    let e = yaml::from_str::<serde::de::IgnoredAny>(&text).expect_err("100 KB of aliases");
+    assert_eq!(e.category(), Category::Limit, "{e}");
+    assert!(e.message().contains("max_alias_bytes"), "{e}");
+}
+
+#[test]
+fn a_refusing_arena_is_a_typed_error_in_every_decoder() {
+    let yaml_doc = format!(
+        "{ENVELOPE}kind: player_joined\nattrs: {{a: \"1\"}}\npayload:\n  skill: 1\n  platform: pc\n  party: [a, b, c]\n"
+    );
+    let json_doc = br#"{"id":"e1","seq":1,"ts":5,"kind":"player_joined","player_id":"p","region":"eu","attrs":{"a":"1"},"payload":{"skill":1,"platform":"p\u0063","party":["a","b","c"]}}"#;
+    let arena = Bump::new();
+    let event = YamlDecoder::new()
+        .decode(yaml_doc.as_bytes(), &arena)
+        .expect("the event is valid");
+    let mut proto_doc = Vec::new();
+    proto_encode(&event, &mut proto_doc);
+    let mut cases: Vec<(&str, Box<dyn Decoder>, &[u8])> = Vec::new();
+    for (name, d) in yaml_decoders() {
+        cases.push((name, d, yaml_doc.as_bytes()));
+    }
+    cases.push(("json", Box::new(JsonDecoder::new()), json_doc));
+    cases.push(("zero-copy", Box::new(ZeroCopyDecoder::new()), &proto_doc));
+    cases.push(("prost", Box::new(ProstDecoder::new()), &proto_doc));
+    for (name, mut decoder, input) in cases {
+        for limit in [0, 8, 64] {
+            let arena = Bump::new();
+            arena.set_allocation_limit(Some(limit));
+            let e = decoder
+                .decode(input, &arena)
+                .expect_err("no room for the lists");
+            assert_eq!(
+                format!("{:?}", e.category()),
+                "OutOfMemory",
+                "{name} ({limit}): {e}"
+            );
+            assert!(
+                e.message().contains("allocation limit"),
+                "{name} ({limit}): {e}"
+            );
+            assert!(e.position().is_some(), "{name} ({limit}): {e:?}");
+        }
+        // With room, the same decoder still works.
+        let arena = Bump::new();
+        decoder.decode(input, &arena).expect(name);
+    }
+}
+
+// -------------------------------------------------- 3. duplicate checks
+
+#[test]
+fn many_unknown_keys_still_find_duplicates() {
+    let keys: Vec<String> = (0..1000).map(|i| format!("k{i}: {i}")).collect();
+    let ok = format!(
+        "{ENVELOPE}kind: heartbeat\nextra: {{{}}}\n",
+        keys.join(", ")
+    );
+    let bad = format!(
+        "{ENVELOPE}kind: heartbeat\nextra: {{{}, k500: again}}\n",
+        keys.join(", ")
+    );
+    for (name, mut d) in yaml_decoders() {
+        let arena = Bump::new();
+        d.decode(ok.as_bytes(), &arena).expect(name);
+        let e = d.decode(bad.as_bytes(), &arena).expect_err(name);
+        assert_eq!(e.category(), Category::Data, "{name}: {e}");
+        if name != "dom" {
+            assert!(e.message().contains("k500"), "{name}: {e}");
+        }
+    }
+    let top = format!("{ENVELOPE}kind: heartbeat\n{}\n", keys.join("\n"));
+    let arena = Bump::new();
+    YamlDecoder::new()
+        .decode(top.as_bytes(), &arena)
+        .expect("unique");
+    let top = format!("{top}k999: 1\n");
+    let e = YamlDecoder::new()
+        .decode(top.as_bytes(), &arena)
+        .expect_err("k999 twice");
+    assert_eq!(e.line(), Some(1007), "{e}");
+}
+
+// ------------------------------------------------- 4. frame boundaries
+
+fn frames_of(stream: &[u8], capacity: usize) -> Vec<Result<Vec<u8>, DecodeError>> {
+    let mut frames = YamlFrames::new(BufReader::with_capacity(capacity, Cursor::new(stream)));
+    let mut out = Vec::new();
+    loop {
+        match frames.next_frame() {
+            Ok(Some(f)) => out.push(Ok(f.bytes.to_vec())),
+            Ok(None) => return out,
+            Err(e) => out.push(Err(e)),
+        }
+        assert!(out.len() < 100);
+    }
+}
+
+#[test]
+fn a_document_at_the_size_limit_does_not_sink_the_next() {
+    let max = Limits::DEFAULT.max_event_bytes;
+    let second = format!("---\n{ENVELOPE}kind: heartbeat\n");
+    // A document of exactly `size` bytes, padded with comment lines
+    // before its last line.
+    let sized = |size: usize| {
+        let last = "kind: heartbeat\n";
+        let mut doc = format!("---\n{ENVELOPE}");
+        while doc.len() + last.len() < size {
+            let room = (size - doc.len() - last.len()).min(1000);
+            if room >= 2 {
+                doc.push_str(&format!("#{}\n", "n".repeat(room - 2)));
+            } else {
+                doc.push('\n');
+            }
+        }
+        doc.push_str(last);
+        doc
+    };
+    for size in max - 3..=max {
+        let first = sized(size);
+        assert_eq!(first.len(), size);
+        let stream = format!("{first}{second}");
+        for capacity in [3, 4096, 1 << 16] {
+            let frames = frames_of(stream.as_bytes(), capacity);
+            assert_eq!(frames.len(), 2, "{size}/{capacity}");
+            let arena = Bump::new();
+            for f in &frames {
+                let Ok(bytes) = f else {
+                    panic!("{size}/{capacity}: a document within the limit refused")
+                };
+                assert!(
+                    YamlDecoder::new().decode(bytes, &arena).is_ok(),
+                    "{size}/{capacity}"
+                );
+            }
+        }
+    }
+    // One byte more is still refused, and only that document.
+    let first = sized(max + 1);
+    let frames = frames_of(format!("{first}{second}").as_bytes(), 4096);
+    assert_eq!(frames.len(), 2);
+    let Err(e) = &frames[0] else {
+        panic!("one byte over the limit accepted")
+    };
+    assert_eq!(e.limit(), Some(Limit::EventBytes));
+    assert!(frames[1].is_ok());
+}
+
+// ---------------------------------------------- 5. long comment lines
+
+#[test]
+fn long_comment_lines_outside_documents_are_no_events() {
+    let doc = format!("{ENVELOPE}kind: heartbeat\n");
+    let comment = format!("#{}\n", "c".repeat(100_000));
+    let indented = format!("   #{}\n", "c".repeat(100_000));
+    let streams = [
+        // Before the first document.
+        format!("{comment}---\n{doc}---\n{doc}"),
+        format!("{indented}{comment}{doc}"),
+        // After `...`.
+        format!("---\n{doc}...\n{comment}{indented}---\n{doc}"),
+        // Between two documents, at column 0 before the next `---`.
+        format!("---\n{doc}{comment}\n---\n{doc}"),
+        // At the end.
+        format!("---\n{doc}{comment}"),
+        // After directives: the directive stays with its document.
+        format!("%YAML 1.2\n{comment}---\n{doc}"),
+    ];
+    for (i, stream) in streams.iter().enumerate() {
+        for capacity in [7, 8192] {
+            let frames = frames_of(stream.as_bytes(), capacity);
+            assert!(!frames.is_empty(), "stream {i}");
+            for f in &frames {
+                let bytes = f.as_ref().unwrap_or_else(|e| panic!("stream {i}: {e}"));
+                let arena = Bump::new();
+                YamlDecoder::new()
+                    .decode(bytes, &arena)
+                    .unwrap_or_else(|e| panic!("stream {i}: {e}"));
+                assert!(bytes.len() < 1024, "stream {i}: the comment was kept");
+            }
+        }
+    }
+    // Content after a long column-0 comment in the same document: the
+    // comment may be inside a scalar, so the document is over the limit.
+    let stream = format!("---\n{doc}{comment}more: 1\n---\n{doc}");
+    let frames = frames_of(stream.as_bytes(), 4096);
+    assert_eq!(frames.len(), 2);
+    assert_eq!(
+        frames[0].as_ref().expect_err("oversized").limit(),
+        Some(Limit::EventBytes)
+    );
+    assert!(frames[1].is_ok());
+    // Line numbers after a dropped comment are still the stream's.
+    let stream = format!("---\n{doc}...\n{comment}---\n{ENVELOPE}kind: nope\n");
+    let mut frames = YamlFrames::new(Cursor::new(stream.as_bytes()));
+    frames.next_frame().expect("1").expect("frame 1");
+    let frame = frames.next_frame().expect("2").expect("frame 2");
+    let arena = Bump::new();
+    let e = frame.locate(
+        YamlDecoder::new()
+            .decode(frame.bytes, &arena)
+            .expect_err("bad kind"),
+    );
+    assert_eq!((e.line(), e.column()), (Some(16), Some(7)), "{e}");
+}
+
+// ---------------------------------------------------- 8. key order
+
+#[test]
+fn an_early_payload_is_read_as_its_kind() {
+    let early = format!(
+        "payload:\n  reason: q\n  skill: abc\n  position: {{x: 1}}\n{ENVELOPE}kind: player_left\n"
+    );
+    let late = format!(
+        "{ENVELOPE}kind: player_left\npayload:\n  reason: q\n  skill: abc\n  position: {{x: 1}}\n"
+    );
+    for (name, mut d) in yaml_decoders() {
+        let arena = Bump::new();
+        let a = d.decode(early.as_bytes(), &arena).expect(name);
+        let b = d.decode(late.as_bytes(), &arena).expect(name);
+        assert_eq!(a, b, "{name}");
+        assert_eq!(a.kind(), Kind::PlayerLeft);
+    }
+    let json = br#"{"payload":{"reason":"q","skill":"abc","position":{"x":1}},"kind":"player_left","id":"e1","seq":1,"ts":5,"player_id":"p","region":"eu"}"#;
+    let arena = Bump::new();
+    let e = JsonDecoder::new().decode(json, &arena).expect("json");
+    assert_eq!(e.kind(), Kind::PlayerLeft);
+}
+
+#[test]
+fn errors_inside_an_early_payload_say_where() {
+    let doc = format!(
+        "payload:\n  position: {{x: 1, y: abc, z: 2}}\n  heading: 1\n  speed: 1\n{ENVELOPE}kind: player_moved\n"
+    );
+    for (name, mut d) in yaml_decoders() {
+        if name == "dom" {
+            continue; // the tree keeps no positions
+        }
+        let arena = Bump::new();
+        let e = d.decode(doc.as_bytes(), &arena).expect_err(name);
+        assert_eq!(e.path(), "payload.position.y", "{name}: {e}");
+        assert_eq!((e.line(), e.column()), (Some(2), Some(23)), "{name}: {e}");
+    }
+    let json = b"{\"payload\":{\"position\":{\"x\":1,\"y\":\"abc\",\"z\":2},\"heading\":1,\"speed\":1},\n\"kind\":\"player_moved\",\"id\":\"e1\",\"seq\":1,\"ts\":5,\"player_id\":\"p\",\"region\":\"eu\"}";
+    let arena = Bump::new();
+    let e = JsonDecoder::new().decode(json, &arena).expect_err("json");
+    assert_eq!(e.path(), "payload.position.y", "{e}");
+    assert_eq!(e.line(), Some(1), "{e}");
+}
+
+// ------------------------------------------------------ 10. YAML values
+
+fn decode_all_paths(doc: &str) -> Vec<(&'static str, Result<String, DecodeError>)> {
+    let mut out = Vec::new();
+    for (name, mut d) in yaml_decoders() {
+        let arena = Bump::new();
+        out.push((
+            name,
+            d.decode(doc.as_bytes(), &arena)
+                .map(|e| format!("{:?}", e.to_owned())),
+        ));
+    }
+    out
+}
+
+#[test]
+fn an_empty_block_scalar_at_the_end_is_empty() {
+    let stream = format!(
+        "---\n{ENVELOPE}kind: player_left\npayload:\n  reason: |\n---\n{ENVELOPE}kind: heartbeat\n"
+    );
+    let frames: Vec<_> = yaml::documents(stream.as_bytes()).collect();
+    for (name, mut d) in yaml_decoders() {
+        if name == "dom" {
+            continue; // yaml-rust2's tree: a baseline, not fixed
+        }
+        let arena = Bump::new();
+        let e = d.decode(frames[0].bytes, &arena).expect(name);
+        let Payload::PlayerLeft(p) = e.payload else {
+            panic!()
+        };
+        assert_eq!(p.reason, "", "{name}");
+    }
+    // `|+` keeps the break, and text keeps its final newline.
+    let keep = format!("{ENVELOPE}kind: player_left\npayload:\n  reason: |+\n\n");
+    let text = format!("{ENVELOPE}kind: player_left\npayload:\n  reason: |\n    a\n");
+    for (doc, want) in [(keep, "\n"), (text, "a\n")] {
+        let arena = Bump::new();
+        let e = YamlDecoder::new()
+            .decode(doc.as_bytes(), &arena)
+            .expect("ok");
+        let Payload::PlayerLeft(p) = e.payload else {
+            panic!()
+        };
+        assert_eq!(p.reason, want);
+    }
+}
+
+#[test]
+fn verbatim_core_tags_are_core_tags() {
+    let doc =
+        format!("{ENVELOPE}kind: heartbeat\n").replace("seq: 1", "seq: !<tag:yaml.org,2002:int> 5");
+    for (name, r) in decode_all_paths(&doc) {
+        if name == "dom" {
+            continue;
+        }
+        assert!(r.as_ref().expect(name).contains("seq: 5"), "{name}: {r:?}");
+    }
+    let bad = doc.replace("int> 5", "int> five");
+    let arena = Bump::new();
+    let e = YamlDecoder::new()
+        .decode(bad.as_bytes(), &arena)
+        .expect_err("not an int");
+    assert!(e.message().contains("!!int"), "{e}");
+}
+
+#[test]
+fn raw_non_printable_characters_are_errors_with_their_position() {
+    for c in [
+        '\u{7}', '\u{7f}', '\u{80}', '\u{9f}', '\u{fffe}', '\u{ffff}', '\u{1b}',
+    ] {
+        for doc in [
+            format!("{ENVELOPE}kind: player_left\npayload: {{reason: a{c}b}}\n"),
+            format!("{ENVELOPE}kind: player_left\npayload: {{reason: ab}}\n# a{c}\n"),
+        ] {
+            for (name, r) in decode_all_paths(&doc) {
+                let e = r.expect_err(name);
+                assert_eq!(e.category(), Category::Syntax, "{name} {c:?}: {e}");
+                assert!(
+                    matches!(
+                        (e.line(), e.column()),
+                        (Some(7), Some(20)) | (Some(8), Some(4))
+                    ),
+                    "{name} {c:?}: {e}"
+                );
+                one_line(&e);
+            }
+        }
+    }
+    // Tab, NEL and the same characters written as escapes are fine; so is
+    // any JSON character inside quotes (JSON is YAML).
+    for reason in [
+        "\"a\\x07\\x7f\\u0080\"",
+        "a\u{85}b",
+        "\"a\u{7f}\u{80}b\"",
+        "'a\u{9f}'",
+    ] {
+        let doc = format!("{ENVELOPE}kind: player_left\npayload: {{reason: {reason}}}\n");
+        for (name, r) in decode_all_paths(&doc) {
+            r.unwrap_or_else(|e| panic!("{name} {reason:?}: {e}"));
+        }
+    }
+}
+
+#[test]
+fn yaml_versions_other_than_1_are_refused() {
+    for (version, ok) in [("1.2", true), ("1.1", true), ("2.0", false), ("1", false)] {
+        let doc = format!("%YAML {version}\n---\n{ENVELOPE}kind: heartbeat\n");
+        for (name, r) in decode_all_paths(&doc) {
+            match r {
+                Ok(_) => assert!(ok, "{name}: %YAML {version} accepted"),
+                Err(e) => {
+                    assert!(!ok, "{name}: %YAML {version}: {e}");
+                    assert_eq!(e.category(), Category::Syntax, "{e}");
+                    assert_eq!((e.line(), e.column()), (Some(1), Some(7)), "{e}");
+                    assert!(e.message().contains(version), "{e}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn unknown_keys_compare_as_yaml_nodes() {
+    for extra in [
+        "extra: {'0': a, 0: b}",
+        "extra: {\"true\": a, true: b}",
+        "extra: {'~': a, ~: b}",
+        "'0': a\n0: b",
+    ] {
+        let doc = format!("{ENVELOPE}kind: heartbeat\n{extra}\n");
+        for (name, r) in decode_all_paths(&doc) {
+            r.unwrap_or_else(|e| panic!("{name} {extra:?}: {e}"));
+        }
+    }
+    for extra in [
+        "extra: {0: a, 0: b}",
+        "extra: {'0': a, \"0\": b}",
+        "extra: {0x10: a, 16: b}",
+        "0: a\n0: b",
+    ] {
+        let doc = format!("{ENVELOPE}kind: heartbeat\n{extra}\n");
+        let arena = Bump::new();
+        for mut d in [YamlDecoder::new(), YamlDecoder::new().fast_path(false)] {
+            let e = d.decode(doc.as_bytes(), &arena).expect_err(extra);
+            assert!(e.message().contains("duplicate"), "{extra}: {e}");
+        }
+    }
+    // attrs keys compare by their text: `0` and '0' are the same key.
+    let doc = format!("{ENVELOPE}kind: heartbeat\nattrs: {{'0': a, 0: b}}\n");
+    let arena = Bump::new();
+    let e = YamlDecoder::new()
+        .decode(doc.as_bytes(), &arena)
+        .expect_err("attrs");
+    assert!(e.message().contains("duplicate"), "{e}");
+}
+
+// ---------------------------------------------------------- 11. escaping
+
+#[test]
+fn input_echoed_in_errors_cannot_forge_lines() {
+    const EVIL: &str = "\\e[2J\\nerror: event 99, line 1: forged\\r\\u2028";
+    let yaml_docs = [
+        // Unknown key in strict mode, duplicate unknown key, attrs path.
+        format!("{ENVELOPE}kind: heartbeat\n\"{EVIL}\": 1\n"),
+        format!("{ENVELOPE}kind: heartbeat\nx: {{\"{EVIL}\": 1, \"{EVIL}\": 2}}\n"),
+        format!("{ENVELOPE}kind: heartbeat\nattrs: {{\"{EVIL}\": [1]}}\n"),
+        format!("{ENVELOPE}kind: heartbeat\nattrs: {{\"{EVIL}\": a, \"{EVIL}\": b}}\n"),
+        // Kind name, typed values, timestamps.
+        format!("{ENVELOPE}kind: \"{EVIL}\"\n"),
+        format!("{ENVELOPE}kind: heartbeat\n").replace("seq: 1", &format!("seq: \"{EVIL}\"")),
+        format!("{ENVELOPE}kind: heartbeat\n").replace("ts: 5", &format!("ts: \"{EVIL}\"")),
+        format!("{ENVELOPE}kind: player_left\npayload: {{reason: !!int \"{EVIL}\"}}\n"),
+    ];
+    for doc in &yaml_docs {
+        for mut d in [
+            Box::new(YamlDecoder::new().strict(true)) as Box<dyn Decoder>,
+            Box::new(YamlDecoder::new().strict(true).fast_path(false)),
+            Box::new(DomDecoder::new().strict(true)),
+        ] {
+            let arena = Bump::new();
+            match d.decode(doc.as_bytes(), &arena) {
+                Err(e) => one_line(&e),
+                // Only the baseline's tree ignores a tag on a string.
+                Ok(_) => assert!(doc.contains("!!int"), "{doc}"),
+            }
+        }
+    }
+    let json_evil = "\\u001b[2J\\nerror: event 99\\r\\u2028";
+    let base = r#""id":"e1","seq":1,"ts":5,"player_id":"p","region":"eu""#;
+    let json_docs = [
+        format!(r#"{{{base},"kind":"heartbeat","{json_evil}":1}}"#),
+        format!(r#"{{{base},"kind":"heartbeat","x":{{"{json_evil}":1,"{json_evil}":2}}}}"#),
+        format!(r#"{{{base},"kind":"heartbeat","attrs":{{"{json_evil}":[1]}}}}"#),
+        format!(
+            r#"{{"id":"e1","seq":1,"ts":5,"player_id":"p","region":"eu","kind":"{json_evil}"}}"#
+        ),
+        format!(
+            r#"{{"id":"e1","seq":"{json_evil}","ts":5,"player_id":"p","region":"eu","kind":"heartbeat"}}"#
+        ),
+    ];
+    for doc in &json_docs {
+        for mut d in [JsonDecoder::new(), JsonDecoder::new().strict(true)] {
+            let arena = Bump::new();
+            if let Err(e) = d.decode(doc.as_bytes(), &arena) {
+                one_line(&e);
+            }
+        }
+        let arena = Bump::new();
+        let e = JsonDecoder::new()
+            .strict(true)
+            .decode(doc.as_bytes(), &arena)
+            .expect_err(doc);
+        one_line(&e);
+    }
+    // Routing tables: serde's own messages quote keys with backticks.
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Table {
+        partitions: u32,
+    }
+    let e = yaml::from_str::<Table>(&format!("partitions: 1\n\"{EVIL}\": 2\n"))
+        .expect_err("unknown field");
+    one_line(&e);
+}
+
+// ------------------------------------------------------ 13. small ones
+
+#[test]
+fn a_leap_second_is_named_as_such() {
+    let doc = format!("{ENVELOPE}kind: heartbeat\n").replace("ts: 5", "ts: 2016-12-31T23:59:60Z");
+    for (name, r) in decode_all_paths(&doc) {
+        let e = r.expect_err(name);
+        assert!(e.message().contains("leap second"), "{name}: {e}");
+        assert!(!e.message().contains("sub-millisecond"), "{name}: {e}");
+    }
+}
+
+#[test]
+fn cr_only_line_endings_frame_and_decode() {
+    let docs = [
+        format!("---\n{ENVELOPE}kind: heartbeat\n"),
+        format!("---\n{ENVELOPE}kind: player_left\npayload:\n  reason: q\n"),
+        format!("---\n{ENVELOPE}kind: nope\n"),
+    ];
+    let stream = docs.concat().replace('\n', "\r");
+    for capacity in [1, 5, 4096] {
+        let mut frames = YamlFrames::new(BufReader::with_capacity(
+            capacity,
+            Cursor::new(stream.as_bytes()),
+        ));
+        let mut got = Vec::new();
+        while let Some(frame) = frames.next_frame().expect("no framing error") {
+            let arena = Bump::new();
+            got.push((
+                frame.line,
+                YamlDecoder::new()
+                    .decode(frame.bytes, &arena)
+                    .map(|e| e.kind())
+                    .map_err(|e| frame.locate(e)),
+            ));
+        }
+        assert_eq!(got.len(), 3, "capacity {capacity}");
+        assert_eq!(got[0], (1, Ok(Kind::Heartbeat)));
+        assert_eq!(got[1], (8, Ok(Kind::PlayerLeft)));
+        assert_eq!(got[2].0, 17);
+        let e = got[2].1.as_ref().expect_err("bad kind");
+        assert_eq!((e.line(), e.column()), (Some(23), Some(7)), "{e}");
+    }
+    let slices: Vec<_> = yaml::documents(stream.as_bytes()).map(|f| f.line).collect();
+    assert_eq!(slices, [1, 8, 17]);
+    // CRLF is one line break, not two.
+    let crlf = docs.concat().replace('\n', "\r\n");
+    let lines: Vec<_> = yaml::documents(crlf.as_bytes()).map(|f| f.line).collect();
+    assert_eq!(lines, [1, 8, 17]);
+}
+
+#[test]
+fn from_str_errors_speak_of_a_document_not_an_event() {
+    let e = yaml::from_str::<serde::de::IgnoredAny>("a: 1\n---\nb: 2\n").expect_err("two docs");
+    assert!(!e.message().contains("per event"), "{e}");
+    assert!(e.message().contains("single YAML document"), "{e}");
+    // Events still say why.
+    let arena = Bump::new();
+    let doc = format!("{ENVELOPE}kind: heartbeat\n---\na: 1\n");
+    let e = YamlDecoder::new()
+        .decode(doc.as_bytes(), &arena)
+        .expect_err("two docs");
+    assert!(e.message().contains("one document per event"), "{e}");
+}
