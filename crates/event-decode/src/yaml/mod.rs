@@ -356,9 +356,13 @@ pub(crate) fn document_text<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a 
 #[inline]
 fn first_non_printable(input: &[u8]) -> Option<usize> {
     // One pass without early exit (it vectorises) clears the common case:
-    // printable ASCII and line breaks only.
+    // no byte that can start a refused character (C0 but tab, LF and CR;
+    // DEL; 0xC2 for C1; 0xEF for U+FFFE/U+FFFF). Other UTF-8 is fine.
     let suspect = input.iter().fold(false, |acc, &c| {
-        acc | ((c < 0x20 && c != b'\n' && c != b'\t' && c != b'\r') || c >= 0x7f)
+        acc | ((c < 0x20 && c != b'\n' && c != b'\t' && c != b'\r')
+            || c == 0x7f
+            || c == 0xc2
+            || c == 0xef)
     });
     if !suspect {
         return None;
