@@ -9,7 +9,9 @@ use bumpalo::Bump;
 use event_decode::yaml::{self, YamlDecoder, YamlFrames};
 use event_decode::{Category, Decoder, Limit, Limits};
 use libfuzzer_sys::fuzz_target;
-use veltrix_fuzz::{Item, Where, check_error, check_frame_in, check_round_trips, chunked, drain};
+use veltrix_fuzz::{
+    Item, Where, check_error, check_round_trips, check_yaml_frame_in, chunked, drain,
+};
 
 fuzz_target!(|data: &[u8]| {
     let capacity = data.first().map_or(1, |&b| usize::from(b % 32) + 1);
@@ -24,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
             i as u64 + 1,
             "documents are numbered 1, 2, ..."
         );
-        check_frame_in(data, frame.bytes, frame.offset, Some(frame.line));
+        check_yaml_frame_in(data, frame.bytes, frame.offset, frame.line);
         let arena = Bump::new();
         match decoder.decode(frame.bytes, &arena) {
             Ok(event) => check_round_trips(&event),
@@ -58,7 +60,7 @@ fuzz_target!(|data: &[u8]| {
                     "a frame of {} bytes over the limit",
                     bytes.len()
                 );
-                check_frame_in(data, &bytes, offset, Some(line));
+                check_yaml_frame_in(data, &bytes, offset, line);
                 number
             }
             Item::Error(e) => {

@@ -172,6 +172,20 @@ pub fn chunked(input: &[u8], capacity: usize) -> impl BufRead + '_ {
     BufReader::with_capacity(capacity.max(1), input)
 }
 
+/// [`check_frame_in`] for YAML frames, whose lines end at LF, CRLF or a
+/// lone CR (YAML 1.2 line breaks).
+pub fn check_yaml_frame_in(stream: &[u8], bytes: &[u8], offset: u64, line: u64) {
+    check_frame_in(stream, bytes, offset, None);
+    let start = usize::try_from(offset).expect("offset fits");
+    let before = &stream[..start];
+    let breaks = before
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')))
+        .count() as u64;
+    assert_eq!(line, breaks + 1, "frame at offset {offset} on the wrong line");
+}
+
 /// Checks a frame against the stream it came from: its bytes are the
 /// stream's at its offset, and (for text) its line is 1 + the line breaks
 /// before it.

@@ -134,6 +134,21 @@ fn cases() -> Vec<Case> {
             4 * DEFAULT_EVENT_KB,
             truncated_final_frame,
         ),
+        // 40 events of ~32 KB, each a 16 KiB scalar aliased 4,096 times
+        // (64 MB of text per event once expanded): the alias byte budget
+        // stops each after 64 KiB. The stream itself (1.3 MB) is built in
+        // the child and counted.
+        case(
+            "yaml_alias_amplification_stream",
+            2 * 1024 + 4 * DEFAULT_EVENT_KB,
+            yaml_alias_amplification_stream,
+        ),
+        // 50 MB comment lines between documents: read through, never kept.
+        case(
+            "yaml_50mb_comment_lines",
+            4 * DEFAULT_EVENT_KB,
+            yaml_50mb_comment_lines,
+        ),
     ]
 }
 
@@ -792,6 +807,67 @@ fn truncated_final_frame() {
     assert!(frames.next_frame().expect("the end").is_none());
 }
 
+/// One event of the alias amplification: `party: [&a <16 KiB>, *a x 4096]`.
+fn amplified_event(n: usize) -> String {
+    let mut doc = format!(
+        "---\nid: e{n}\nseq: {n}\nts: 5\nkind: player_joined\nplayer_id: p\nregion: r\npayload:\n  skill: 1\n  platform: pc\n  party: [&a {}",
+        "x".repeat(16 * 1024)
+    );
+    for _ in 0..4096 {
+        doc.push_str(", *a");
+    }
+    doc.push_str("]\n");
+    doc
+}
+
+fn yaml_alias_amplification_stream() {
+    let stream: String = (1..=40).map(amplified_event).collect();
+    assert!(stream.len() < 40 * 33 * 1024, "{}", stream.len());
+    let mut frames = YamlFrames::new(BufReader::new(stream.as_bytes()));
+    let mut decoders = [
+        Box::new(YamlDecoder::new()) as Box<dyn Decoder>,
+        Box::new(yaml::dom::DomDecoder::new()),
+    ];
+    let mut n = 0;
+    while let Some(frame) = frames.next_frame().expect("every document fits") {
+        n += 1;
+        for d in &mut decoders {
+            let arena = Bump::new();
+            let e = frame.locate(expect_limit(
+                d.decode(frame.bytes, &arena),
+                Limit::AliasBytes,
+            ));
+            assert_eq!(e.event_number(), Some(n));
+            assert!(arena.allocated_bytes() < 1 << 20);
+        }
+    }
+    assert_eq!(n, 40);
+}
+
+fn yaml_50mb_comment_lines() {
+    let doc = heartbeat_yaml("");
+    // After `...`, and at column 0 before the next `---`.
+    for head in [format!("---\n{doc}...\n#"), format!("---\n{doc}#")] {
+        let tail = format!("\n---\n{doc}");
+        let mut frames = YamlFrames::new(Generated::new(
+            head.as_bytes(),
+            b'c',
+            FIFTY_MB,
+            tail.as_bytes(),
+        ));
+        let mut n = 0;
+        while let Some(frame) = frames.next_frame().expect("comments are no events") {
+            n += 1;
+            let arena = Bump::new();
+            YamlDecoder::new()
+                .decode(frame.bytes, &arena)
+                .expect("each document decodes");
+            assert!(frame.bytes.len() < 1024);
+        }
+        assert_eq!(n, 2);
+    }
+}
+
 /// Places a per-frame result in the stream, as `Frame::locate` does for errors.
 trait LocateResult {
     fn locate_result(&self, r: Result<(), DecodeError>) -> Result<(), DecodeError>;
@@ -974,6 +1050,110 @@ hostile_tests! {
     proto_length_2_pow_63 => "proto_length_2_pow_63",
     proto_10k_nested_groups => "proto_10k_nested_groups",
     truncated_final_frame => "truncated_final_frame",
+    yaml_alias_amplification_stream => "yaml_alias_amplification_stream",
+    yaml_50mb_comment_lines => "yaml_50mb_comment_lines",
+}
+
+/// Duplicate-key checks cost the same per byte as the rest of decoding:
+/// events whose unknown mappings hold 1,024 keys against ordinary events of
+/// the same total size, decoded in the same run (a ratio of medians, not a
+/// time threshold). The keys share a long prefix, the worst case for
+/// comparing each key with every earlier one.
+mod cost {
+    use super::*;
+
+    const RUNS: usize = 9;
+    const BOUND: f64 = 6.0;
+
+    /// Block style, as producers write (the fast scanner's subset, like
+    /// the reference event).
+    fn crafted_yaml() -> String {
+        let keys: String = (0..1024)
+            .map(|i| format!("  key_with_a_long_shared_prefix_{i:05}: {i}\n"))
+            .collect();
+        heartbeat_yaml(&format!("x:\n{keys}"))
+    }
+
+    fn crafted_json() -> String {
+        let keys: Vec<String> = (0..1024)
+            .map(|i| format!("\"key_with_a_long_shared_prefix_{i:05}\":{i}"))
+            .collect();
+        format!(
+            r#"{{"id":"e","seq":1,"ts":5,"kind":"heartbeat","player_id":"p","region":"r","x":{{{}}}}}"#,
+            keys.join(",")
+        )
+    }
+
+    fn ordinary_yaml() -> String {
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures/reference-event.yaml"
+        ))
+        .expect("the reference event")
+    }
+
+    fn ordinary_json() -> String {
+        let arena = Bump::new();
+        let yaml = ordinary_yaml();
+        let event = YamlDecoder::new()
+            .decode(yaml.as_bytes(), &arena)
+            .expect("reference");
+        let mut out = Vec::new();
+        event_decode::json::encode(&event, &mut out);
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    /// Nanoseconds per input byte of decoding `docs` (a median of runs).
+    fn per_byte(decoder: &mut dyn Decoder, docs: &[String]) -> f64 {
+        let bytes: usize = docs.iter().map(String::len).sum();
+        let mut times: Vec<f64> = (0..RUNS)
+            .map(|_| {
+                let started = Instant::now();
+                for _ in 0..4 {
+                    for doc in docs {
+                        let arena = Bump::new();
+                        std::hint::black_box(decoder.decode(doc.as_bytes(), &arena).is_ok());
+                    }
+                }
+                started.elapsed().as_nanos() as f64 / (4 * bytes) as f64
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[RUNS / 2]
+    }
+
+    /// Crafted per-byte cost over ordinary per-byte cost, the ordinary
+    /// events repeated to the crafted event's size.
+    fn ratio(decoder: &mut dyn Decoder, crafted: String, ordinary: String) -> f64 {
+        let arena = Bump::new();
+        decoder
+            .decode(crafted.as_bytes(), &arena)
+            .expect("1,024 unknown keys are within the limits");
+        let copies = crafted.len().div_ceil(ordinary.len());
+        let ordinary = vec![ordinary; copies];
+        let crafted = vec![crafted];
+        // Warm both up once, then measure.
+        per_byte(decoder, &crafted);
+        per_byte(decoder, &ordinary);
+        per_byte(decoder, &crafted) / per_byte(decoder, &ordinary)
+    }
+
+    #[test]
+    fn crafted_keys_cost_about_what_ordinary_bytes_cost() {
+        let yaml = ratio(&mut YamlDecoder::new(), crafted_yaml(), ordinary_yaml());
+        let parser = ratio(
+            &mut YamlDecoder::new().fast_path(false),
+            crafted_yaml(),
+            ordinary_yaml(),
+        );
+        let json = ratio(&mut JsonDecoder::new(), crafted_json(), ordinary_json());
+        println!(
+            "per-byte cost, 1,024 unknown keys / ordinary: yaml {yaml:.2}, yaml-rust2 path {parser:.2}, json {json:.2}"
+        );
+        assert!(yaml < BOUND, "yaml: {yaml:.2}");
+        assert!(parser < BOUND, "yaml-rust2 path: {parser:.2}");
+        assert!(json < BOUND, "json: {json:.2}");
+    }
 }
 
 /// Inputs that once crashed or misled a decoder, found by the fuzz targets

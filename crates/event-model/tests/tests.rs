@@ -136,6 +136,25 @@ fn duplicate_unknown_keys_are_found_among_many() {
         let bad = event_with(&format!(r#""kind":"heartbeat",{}"#, fields.join(",")));
         let (_, msg, _) = decode_json(&bad, json_opts()).unwrap_err();
         assert!(msg.starts_with(&want), "{msg}");
+        // attrs: a scan of the first entries, hashed past them.
+        let attrs: Vec<String> = (0..n).map(|i| format!(r#""a{i}":"v""#)).collect();
+        let ok = event_with(&format!(
+            r#""kind":"heartbeat","attrs":{{{}}}"#,
+            attrs.join(",")
+        ));
+        assert_eq!(decode_json(&ok, json_opts()).unwrap().attrs.len(), n);
+        for dup in [0, n / 2, n - 1] {
+            let bad = event_with(&format!(
+                r#""kind":"heartbeat","attrs":{{{},"a{dup}":"w"}}"#,
+                attrs.join(",")
+            ));
+            let (path, msg, _) = decode_json(&bad, json_opts()).unwrap_err();
+            assert_eq!(path, format!("attrs.a{dup}"), "{msg}");
+            assert!(
+                msg.starts_with(&format!("duplicate key \"a{dup}\"")),
+                "{msg}"
+            );
+        }
     }
 }
 

@@ -33,7 +33,10 @@ use yaml_rust2::parser::{Event as RawEvent, MarkedEventReceiver, Parser};
 use yaml_rust2::yaml::{Hash, Yaml, YamlLoader};
 
 use super::error::{Error, ErrorKind};
-use super::source::{EventSource, Mark, Node, ScalarStyle, scan_error};
+use super::source::{
+    EventSource, Mark, Node, ScalarStyle, convert_style, fix_empty_block, normalise_core_tag,
+    scan_error,
+};
 use super::{Deserializer, document_text};
 use crate::{DecodeError, Decoder, Format, Position};
 
@@ -144,6 +147,7 @@ impl Decoder for DomDecoder {
 /// and too much alias copying before the loader sees them. Also returns how
 /// many documents the parser saw.
 fn load(text: &str, limits: &Limits) -> Result<(YamlLoader, usize), Error> {
+    let text_of_doc = text;
     let max_depth = limits.max_depth.min(MAX_DEPTH_CEILING);
     let mut parser = Parser::new_from_str(text);
     let mut loader = YamlLoader::default();
@@ -259,6 +263,15 @@ fn load(text: &str, limits: &Limits) -> Result<(YamlLoader, usize), Error> {
                 sizes.resize(id + 1, None);
             }
             sizes[id] = Some((built - start, built_bytes - start_bytes));
+        }
+        let mut ev = ev;
+        if let RawEvent::Scalar(text, style, _, tag) = &mut ev {
+            // The same values as the streaming decoder: "" for an empty
+            // block scalar, verbatim core tags as core tags.
+            fix_empty_block(text, convert_style(*style), text_of_doc, &mark);
+            if let Some(tag) = tag {
+                normalise_core_tag(tag);
+            }
         }
         loader.on_event(ev, marker);
     }

@@ -230,9 +230,9 @@ pub struct YamlFrames<R> {
     /// `buf` holds only blank and comment lines, with no document open:
     /// they may be dropped rather than count against the limit.
     blank_only: bool,
-    /// A comment line too long to keep was replaced by an empty line in the
-    /// open document: fine if the document ends before any more content.
-    dropped_comment: bool,
+    /// Where the next frame starts, when lines were read through without
+    /// being kept after the last frame handed out (stream offset, line).
+    resume_at: Option<(u64, u64)>,
 }
 
 impl<R: BufRead> YamlFrames<R> {
@@ -250,7 +250,7 @@ impl<R: BufRead> YamlFrames<R> {
             read_line: 1,
             number: 0,
             blank_only: true,
-            dropped_comment: false,
+            resume_at: None,
         }
     }
 
@@ -363,7 +363,6 @@ impl<R: BufRead> YamlFrames<R> {
     /// Forgets the buffer; the next frame starts at the next unread byte.
     fn reset(&mut self) {
         self.blank_only = true;
-        self.dropped_comment = false;
         self.buf.clear();
         self.buf_offset = self.read_offset;
         self.buf_line = self.read_line;
@@ -423,6 +422,40 @@ impl<R: BufRead> YamlFrames<R> {
     }
 }
 
+impl<R: BufRead> YamlFrames<R> {
+    /// The open document is `buf[..len]`, followed by a comment line too
+    /// long to keep: reads on without keeping blank and comment lines. The
+    /// document ends there if the next line ends it (`---`, `...`, the end
+    /// of the input); content means the comment may have been part of a
+    /// scalar, and the document is over the limit. Frames stay slices of
+    /// the stream.
+    fn end_before_comment(&mut self, len: usize) -> Result<Option<Frame<'_>>, DecodeError> {
+        self.buf.truncate(len);
+        loop {
+            let Some(l) = self.next_line(true)? else {
+                self.resume_at = Some((self.read_offset, self.read_line));
+                return Ok(Some(self.frame(len)));
+            };
+            match l.kind {
+                Line::Blank => self.buf.truncate(len),
+                Line::Start => {
+                    // The next document's first line, kept after the frame.
+                    self.buf.drain(len..l.start);
+                    self.pending = Some(l.overflow);
+                    self.resume_at = Some((l.offset, l.line));
+                    return Ok(Some(self.frame(len)));
+                }
+                Line::End => {
+                    self.buf.truncate(len);
+                    self.resume_at = Some((self.read_offset, self.read_line));
+                    return Ok(Some(self.frame(len)));
+                }
+                Line::Content | Line::Directive => self.skip_oversized(false)?,
+            }
+        }
+    }
+}
+
 fn fill<R: BufRead>(reader: &mut R) -> io::Result<&[u8]> {
     loop {
         match reader.fill_buf() {
@@ -447,9 +480,12 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
             self.buf_line += lines;
             self.handed_out = 0;
         }
+        if let Some((offset, line)) = self.resume_at.take() {
+            self.buf_offset = offset;
+            self.buf_line = line;
+        }
         let mut open = false;
         self.blank_only = self.pending.is_none() && self.buf.is_empty();
-        self.dropped_comment = false;
         if let Some(overflow) = self.pending.take() {
             open = true;
             if overflow {
@@ -465,28 +501,21 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
                 self.reset();
                 return Ok(None);
             };
-            if l.overflow && l.kind == Line::Blank && (!open || l.hash_at_0) {
-                // A comment line longer than a document may be: no event,
-                // and not kept. Outside a document it is dropped (or, after
-                // directives, left as an empty line so that line numbers
-                // stay right); inside one, a `#` at column 0 can only be a
-                // comment, kept as an empty line unless content follows.
-                if self.blank_only {
+            if l.overflow && l.kind == Line::Blank {
+                // A comment line longer than a document may be is not kept.
+                if !open && self.blank_only {
+                    // Outside any document: no event at all.
                     self.reset();
-                } else {
-                    self.buf.push(b'\n');
-                    self.dropped_comment |= open;
+                    continue;
                 }
-                continue;
+                if open && l.hash_at_0 {
+                    // Inside one, a `#` at column 0 is a comment; the
+                    // document ends before it unless content follows.
+                    return self.end_before_comment(l.start);
+                }
             }
             let s = step(l.kind, &mut open);
             self.blank_only &= !open && l.kind == Line::Blank;
-            if self.dropped_comment && matches!(s, Step::Keep) && !matches!(l.kind, Line::Blank) {
-                // Content after the long line: it may have been part of a
-                // scalar, so the document is over the limit after all.
-                self.dropped_comment = false;
-                self.skip_oversized(false)?;
-            }
             if l.overflow && !matches!(s, Step::EndBefore) {
                 self.skip_oversized(matches!(s, Step::EndAfter))?;
             }

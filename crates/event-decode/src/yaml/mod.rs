@@ -185,9 +185,9 @@ impl Decoder for YamlDecoder {
     }
 
     fn decode<'a>(&mut self, input: &'a [u8], arena: &'a Bump) -> Result<Event<'a>, DecodeError> {
-        let text = document_text(input, &self.options.limits)?;
-        match self.decode_text(text, arena, None) {
-            Err(Failure::Deferred(kind)) => self.decode_text(text, arena, Some(kind)),
+        let text = document_text_unchecked(input, &self.options.limits)?;
+        match self.decode_text(input, text, arena, None) {
+            Err(Failure::Deferred(kind)) => self.decode_text(input, text, arena, Some(kind)),
             other => other,
         }
         .map_err(Failure::into_error)
@@ -199,6 +199,7 @@ impl YamlDecoder {
     /// first pass that skipped a `payload` placed before `kind`.
     fn decode_text<'a>(
         &mut self,
+        input: &[u8],
         text: &'a str,
         arena: &'a Bump,
         payload_kind: Option<Kind>,
@@ -221,6 +222,9 @@ impl YamlDecoder {
                 }
             }
         }
+        // The fast scanner accepts printable characters only; on this path
+        // they must be checked.
+        check_printable(input)?;
         let source = ParserEvents::new(text, &limits, aliases);
         decode_from(source, marks, arena, &self.options, payload_kind)
     }
@@ -326,6 +330,14 @@ fn read_event<'a, 's, S: EventSource<'s>>(
 /// The checked text of one document: size limit first, then UTF-8, then a
 /// leading byte-order mark dropped.
 pub(crate) fn document_text<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a str, DecodeError> {
+    let text = document_text_unchecked(input, limits)?;
+    check_printable(input)?;
+    Ok(text)
+}
+
+/// [`document_text`] without the check for non-printable characters: for
+/// a caller that runs the fast scanner first, which refuses them itself.
+fn document_text_unchecked<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a str, DecodeError> {
     let max = limits.max_event_bytes;
     if input.len() > max {
         return Err(DecodeError::limit_exceeded(
@@ -338,15 +350,23 @@ pub(crate) fn document_text<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a 
         .with_position(Position::Text { line: 1, column: 1 }));
     }
     let text = utf8(input)?;
-    // YAML allows only printable characters raw (escapes in double quotes
-    // are the way to write others); yaml-rust2 accepts most of them, and
-    // reads a NUL as the end of the input, silently dropping what follows.
-    if let Some(at) = first_non_printable(input) {
-        return Err(non_printable_error(text, at));
-    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     check_version(text)?;
     Ok(text)
+}
+
+/// YAML allows only printable characters raw (escapes in double quotes are
+/// the way to write others); yaml-rust2 accepts most of them, and reads a
+/// NUL as the end of the input, silently dropping what follows. `input` is
+/// valid UTF-8.
+fn check_printable(input: &[u8]) -> Result<(), DecodeError> {
+    match first_non_printable(input) {
+        None => Ok(()),
+        Some(at) => Err(non_printable_error(
+            std::str::from_utf8(input).unwrap_or_default(),
+            at,
+        )),
+    }
 }
 
 /// The byte offset of the first character YAML 1.2 does not allow raw: C0
@@ -356,9 +376,13 @@ pub(crate) fn document_text<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a 
 #[inline]
 fn first_non_printable(input: &[u8]) -> Option<usize> {
     // One pass without early exit (it vectorises) clears the common case:
-    // printable ASCII and line breaks only.
+    // no byte that can start a refused character (C0 but tab, LF and CR;
+    // DEL; 0xC2 for C1; 0xEF for U+FFFE/U+FFFF). Other UTF-8 is fine.
     let suspect = input.iter().fold(false, |acc, &c| {
-        acc | ((c < 0x20 && c != b'\n' && c != b'\t' && c != b'\r') || c >= 0x7f)
+        acc | ((c < 0x20 && c != b'\n' && c != b'\t' && c != b'\r')
+            || c == 0x7f
+            || c == 0xc2
+            || c == 0xef)
     });
     if !suspect {
         return None;

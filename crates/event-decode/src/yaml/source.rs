@@ -319,16 +319,7 @@ impl<'t, 'b> ParserEvents<'t, 'b> {
             let (node, anchor) = match ev {
                 RawEvent::Scalar(mut text, style, anchor, tag) => {
                     let style = convert_style(style);
-                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
-                        && !text.is_empty()
-                        && text.bytes().all(|b| b == b'\n')
-                        && !keeps_breaks(self.text, &mark)
-                    {
-                        // An empty block scalar is "" unless it keeps its
-                        // line breaks (`|+`); yaml-rust2 gives "\n" at the
-                        // end of the input.
-                        text.clear();
-                    }
+                    fix_empty_block(&mut text, style, self.text, &mark);
                     (
                         Node::Scalar {
                             text: Cow::Owned(text),
@@ -440,13 +431,36 @@ impl EventSource<'static> for ParserEvents<'_, '_> {
     }
 }
 
-fn convert_style(style: TScalarStyle) -> ScalarStyle {
+pub(crate) fn convert_style(style: TScalarStyle) -> ScalarStyle {
     match style {
         TScalarStyle::Plain => ScalarStyle::Plain,
         TScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
         TScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
         TScalarStyle::Literal => ScalarStyle::Literal,
         TScalarStyle::Folded => ScalarStyle::Folded,
+    }
+}
+
+/// An empty block scalar is "" unless it keeps its line breaks (`|+`);
+/// yaml-rust2 gives "\n" when it ends the input.
+#[inline]
+pub(crate) fn fix_empty_block(text: &mut String, style: ScalarStyle, doc: &str, mark: &Mark) {
+    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+        && !text.is_empty()
+        && text.bytes().all(|b| b == b'\n')
+        && !keeps_breaks(doc, mark)
+    {
+        text.clear();
+    }
+}
+
+/// The verbatim form of a core tag (`!<tag:yaml.org,2002:int>`) as the
+/// `!!int` form yaml-rust2's tree understands.
+pub(crate) fn normalise_core_tag(tag: &mut Tag) {
+    const CORE: &str = "tag:yaml.org,2002:";
+    if tag.handle.is_empty() && tag.suffix.starts_with(CORE) {
+        tag.suffix.drain(..CORE.len());
+        tag.handle = CORE.to_owned();
     }
 }
 

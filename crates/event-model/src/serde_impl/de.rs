@@ -947,14 +947,25 @@ impl<'de: 'a, 'a> Visitor<'de> for AttrsSeed<'a, '_> {
         let ctx = self.0.enter()?;
         let hint = map.size_hint().unwrap_or(4).min(64);
         let mut out: BumpVec<'a, Attr<'a>> = ctx.vec(hint)?;
-        // Attribute keys are compared by their text (SPEC section 3).
+        // Attribute keys are compared by their text (SPEC section 3): by a
+        // scan of the few entries an event has, hashed past that.
         let mut keys = KeySet::new(ctx.arena);
         while let Some(key) = map.next_key_seed(Text(ctx))? {
             if out.len() >= ctx.opts.limits.max_items {
                 return Err(ctx.limit(Limit::Items, format_args!("a mapping of more items")));
             }
             ctx.trail.push(Segment::Field(key));
-            if !keys.insert(ctx, (KeyClass::Str, key))? {
+            let duplicate = if out.len() < KeySet::LINEAR {
+                out.iter().any(|a| a.key == key)
+            } else {
+                if out.len() == KeySet::LINEAR {
+                    for a in out.iter() {
+                        keys.insert(ctx, (KeyClass::Str, a.key))?;
+                    }
+                }
+                !keys.insert(ctx, (KeyClass::Str, key))?
+            };
+            if duplicate {
                 return Err(ctx.data(format_args!("duplicate key {key:?}")));
             }
             let value = map.next_value_seed(Text(ctx))?;
