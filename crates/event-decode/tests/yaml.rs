@@ -15,3 +15,5 @@ mod frames;
 mod from_str;
 #[path = "yaml/roundtrip.rs"]
 mod roundtrip;
+#[path = "yaml/scanner.rs"]
+mod scanner;

@@ -45,6 +45,7 @@ mod error;
 mod fast;
 mod frames;
 mod scalar;
+pub mod scanner;
 mod source;
 
 use bumpalo::Bump;
