@@ -17,3 +17,5 @@ mod from_str;
 mod roundtrip;
 #[path = "yaml/scanner.rs"]
 mod scanner;
+#[path = "yaml/suite.rs"]
+mod suite;
