@@ -20,10 +20,10 @@ use crate::{AllocProbe, go};
 /// Every row of the comparison, in report order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Row {
-    /// Veltrix streaming YAML as shipped: the fast line scanner for plain
-    /// block documents, yaml-rust2's events for everything else.
+    /// Veltrix streaming YAML as shipped: the project's zero-copy scanner.
     VeltrixYaml,
-    /// Veltrix streaming YAML on yaml-rust2's events only (fast scanner off).
+    /// Veltrix streaming YAML on yaml-rust2's events only (the second
+    /// engine, fast line scanner off).
     VeltrixYamlEvents,
     /// Veltrix JSON (serde_json through the arena seed, borrowed strings).
     VeltrixJson,
@@ -67,7 +67,7 @@ impl Row {
     /// The row's label.
     pub const fn name(self) -> &'static str {
         match self {
-            Row::VeltrixYaml => "veltrix streaming yaml",
+            Row::VeltrixYaml => "veltrix streaming yaml (scanner)",
             Row::VeltrixYamlEvents => "veltrix streaming yaml (yaml-rust2 events)",
             Row::VeltrixJson => "veltrix json",
             Row::VeltrixProtoZeroCopy => "veltrix protobuf zero-copy",
@@ -383,7 +383,9 @@ fn measure_rust(
             events,
             plan,
             probe,
-            yaml::YamlDecoder::new().fast_path(false),
+            yaml::YamlDecoder::new()
+                .engine(yaml::Engine::YamlRust2)
+                .fast_path(false),
         ),
         Row::VeltrixJson => bench_veltrix(events, plan, probe, json::JsonDecoder::new()),
         Row::VeltrixProtoZeroCopy => {

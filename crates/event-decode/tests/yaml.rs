@@ -5,6 +5,8 @@
 mod alloc;
 #[path = "yaml/decode.rs"]
 mod decode;
+#[path = "yaml/engines.rs"]
+mod engines;
 #[path = "yaml/errors.rs"]
 mod errors;
 #[path = "yaml/fast.rs"]

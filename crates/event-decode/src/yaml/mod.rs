@@ -1,10 +1,13 @@
-//! YAML: the streaming decoder on yaml-rust2's event parser, the encoder,
+//! YAML: the streaming decoder on the project's own YAML 1.2 scanner (with
+//! yaml-rust2's event parser as a second engine), the encoder,
 //! multi-document framing, a generic [`from_str`], and a DOM baseline.
 //!
 //! ## Layers
 //!
 //! - [`EventSource`]: a pull source of one document's events, aliases
-//!   expanded. [`ParserEvents`] drives `yaml_rust2::parser::Parser::next_token()`
+//!   expanded. [`ScannerEvents`] (the default [`Engine`]) reads with
+//!   [`scanner`]: zero-copy, every YAML 1.2 style, exact error positions,
+//!   checked against the YAML test suite. [`ParserEvents`] drives `yaml_rust2::parser::Parser::next_token()`
 //!   directly: no `Yaml` tree, no `YamlLoader`, no recursion that the input's
 //!   depth controls. It records anchored nodes and replays them on aliases
 //!   under [`Limits::max_alias_events`], and checks [`Limits::max_depth`] on
@@ -57,7 +60,22 @@ pub use encode::encode;
 pub use error::{Error, ErrorKind};
 pub use fast::{FastEvents, FastTokens};
 pub use frames::{Documents, YamlFrames, documents};
+pub use scanner::{ScannerBuffers, ScannerEvents};
 pub use source::{AliasBuffers, CoreTag, EventSource, Mark, Node, ParserEvents, ScalarStyle};
+
+/// Which parser a [`YamlDecoder`] (or [`from_str_with_engine`]) reads
+/// documents with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// The project's own YAML 1.2 scanner ([`ScannerEvents`]): zero-copy,
+    /// every style, the default.
+    #[default]
+    Scanner,
+    /// yaml-rust2's parser ([`ParserEvents`]), after the plain-block
+    /// [`FastEvents`] path when [`YamlDecoder::fast_path`] is on: the
+    /// reference of differential tests.
+    YamlRust2,
+}
 
 use crate::{Category, DecodeError, Decoder, Format, Position};
 
@@ -65,18 +83,20 @@ use crate::{Category, DecodeError, Decoder, Format, Position};
 /// straight into [`EventSeed`], strings are copied into the arena, and no
 /// tree is built.
 ///
-/// Events come from [`FastEvents`] when the whole document is inside its
-/// subset (plain block YAML, as producers and [`encode`] write it: no
-/// allocation at all), else from yaml-rust2's parser ([`ParserEvents`]).
-/// Errors always come from the yaml-rust2 path: a document that fails on
-/// the fast path is decoded again there, so messages, positions and
-/// categories do not depend on [`YamlDecoder::fast_path`].
+/// Events come from the project's scanner ([`ScannerEvents`], the default
+/// [`Engine`]): scalars that stand verbatim in the input are borrowed,
+/// escaped and folded ones are built in the arena, and errors carry the
+/// scanner's exact line and column. [`Engine::YamlRust2`] reads with
+/// yaml-rust2's parser instead ([`ParserEvents`], after [`FastEvents`] for
+/// documents inside its plain-block subset; errors always from the
+/// yaml-rust2 path there, whatever [`YamlDecoder::fast_path`] says).
 ///
 /// The decoder keeps its token, alias and mark buffers between calls, so a
 /// long-running decoder allocates nothing of its own per event once warm.
 #[derive(Debug, Clone)]
 pub struct YamlDecoder {
     options: DecodeOptions,
+    engine: Engine,
     fast_path: bool,
     buffers: Scratch,
 }
@@ -84,6 +104,7 @@ pub struct YamlDecoder {
 /// Reusable memory of a decoder (cloned empty).
 #[derive(Debug, Default)]
 struct Scratch {
+    scanner: ScannerBuffers,
     aliases: AliasBuffers,
     marks: Vec<Mark>,
     tokens: FastTokens,
@@ -110,6 +131,7 @@ impl YamlDecoder {
                 text_from_any_scalar: false,
                 ..DecodeOptions::default()
             },
+            engine: Engine::Scanner,
             fast_path: true,
             buffers: Scratch::default(),
         }
@@ -158,10 +180,17 @@ impl YamlDecoder {
         self
     }
 
-    /// Whether to try [`FastEvents`] before yaml-rust2's parser (default
-    /// `true`). Results and errors are the same either way; `false` decodes
-    /// every document through [`ParserEvents`] only (a baseline for
-    /// benchmarks and differential tests).
+    /// The parser to read with (default [`Engine::Scanner`]).
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// With [`Engine::YamlRust2`]: whether to try [`FastEvents`] before
+    /// yaml-rust2's parser (default `true`). Results and errors are the
+    /// same either way; `false` decodes every document through
+    /// [`ParserEvents`] only (a baseline for benchmarks and differential
+    /// tests). The scanner engine has no separate fast path.
     pub fn fast_path(mut self, on: bool) -> Self {
         self.fast_path = on;
         self
@@ -183,10 +212,15 @@ impl Decoder for YamlDecoder {
         let mut limits = self.options.limits;
         limits.max_depth = limits.max_depth.min(MAX_DEPTH_CEILING);
         let Scratch {
+            scanner,
             aliases,
             marks,
             tokens,
         } = &mut self.buffers;
+        if self.engine == Engine::Scanner {
+            let source = ScannerEvents::new(text, &limits, arena, scanner);
+            return decode_from(source, marks, arena, &self.options);
+        }
         if self.fast_path {
             if let Some(source) = FastEvents::new(text, &limits, tokens) {
                 // Any failure is decoded again below, so that errors are
@@ -360,11 +394,35 @@ pub fn from_str_with_limits<T: DeserializeOwned>(
     text: &str,
     limits: &Limits,
 ) -> Result<T, DecodeError> {
+    from_str_with_engine(text, limits, Engine::Scanner)
+}
+
+/// [`from_str_with_limits`] with the given [`Engine`] (for differential
+/// tests: the scanner against yaml-rust2).
+pub fn from_str_with_engine<T: DeserializeOwned>(
+    text: &str,
+    limits: &Limits,
+    engine: Engine,
+) -> Result<T, DecodeError> {
     let text = document_text(text.as_bytes(), limits)?;
     let mut limits = *limits;
     limits.max_depth = limits.max_depth.min(MAX_DEPTH_CEILING);
-    let mut buffers = AliasBuffers::default();
-    let source = ParserEvents::new(text, &limits, &mut buffers);
+    match engine {
+        Engine::Scanner => {
+            // Built scalars live in this arena until the value is made.
+            let arena = Bump::new();
+            let mut buffers = ScannerBuffers::default();
+            let source = ScannerEvents::new(text, &limits, &arena, &mut buffers);
+            from_source(source)
+        }
+        Engine::YamlRust2 => {
+            let mut buffers = AliasBuffers::default();
+            from_source(ParserEvents::new(text, &limits, &mut buffers))
+        }
+    }
+}
+
+fn from_source<'s, T: DeserializeOwned, S: EventSource<'s>>(source: S) -> Result<T, DecodeError> {
     let mut de = Deserializer::new(source).track_paths();
     let result = (|| {
         let empty = matches!(

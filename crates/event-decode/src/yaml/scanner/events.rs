@@ -10,7 +10,7 @@ use event_model::{Limit, Limits};
 
 use super::super::error::{Error, ErrorKind};
 use super::super::source::{CoreTag, EventSource, Mark, Node};
-use super::lexer::recycle;
+use super::lexer::{keep, recycle};
 use super::parser::{Event, ParseBuffers, Tag, YamlParser};
 
 /// How many bytes of scalar text alias expansion may replay in one
@@ -236,11 +236,11 @@ impl Drop for ScannerEvents<'_, '_> {
         if let Some(parser) = self.parser.take() {
             parser.release(&mut self.buffers.parse);
         }
-        self.buffers.log = recycle(std::mem::take(&mut self.log));
-        self.buffers.open = recycle(std::mem::take(&mut self.open));
-        self.buffers.done = recycle(std::mem::take(&mut self.done));
+        self.buffers.log = keep(recycle(std::mem::take(&mut self.log)));
+        self.buffers.open = keep(recycle(std::mem::take(&mut self.open)));
+        self.buffers.done = keep(recycle(std::mem::take(&mut self.done)));
         self.replay.clear();
-        self.buffers.replay = std::mem::take(&mut self.replay);
+        self.buffers.replay = keep(std::mem::take(&mut self.replay));
     }
 }
 

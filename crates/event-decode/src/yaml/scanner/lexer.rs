@@ -87,6 +87,26 @@ pub(super) fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
     v.into_iter().filter_map(|_| None).collect()
 }
 
+/// The most memory a reusable buffer keeps between documents.
+pub(super) const KEEP_BYTES: usize = 16 * 1024;
+
+/// `v`, or an empty vector when it holds more than [`KEEP_BYTES`].
+pub(super) fn keep<T, U: From<Vec<T>>>(v: Vec<T>) -> U {
+    if v.capacity() * std::mem::size_of::<T>() > KEEP_BYTES {
+        Vec::new().into()
+    } else {
+        v.into()
+    }
+}
+
+fn keep_string(s: String) -> String {
+    if s.capacity() > KEEP_BYTES {
+        String::new()
+    } else {
+        s
+    }
+}
+
 pub(super) struct Lexer<'s> {
     pub(super) c: Cursor<'s>,
     pub(super) arena: &'s Bump,
@@ -162,15 +182,16 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    /// Gives the buffers back for the next document.
+    /// Gives the buffers back for the next document; one grown past
+    /// [`KEEP_BYTES`] by a spike is dropped, so that memory comes back.
     pub fn release(self, buffers: &mut LexBuffers) {
         let tokens: Vec<Token<'s>> = self.tokens.into();
-        buffers.tokens = recycle(tokens).into();
-        buffers.indents = self.indents;
-        buffers.simple_keys = self.simple_keys;
-        buffers.scratch = self.scratch;
-        buffers.spaces = self.spaces;
-        buffers.breaks = self.breaks;
+        buffers.tokens = keep(recycle(tokens));
+        buffers.indents = keep(self.indents);
+        buffers.simple_keys = keep(self.simple_keys);
+        buffers.scratch = keep_string(self.scratch);
+        buffers.spaces = keep_string(self.spaces);
+        buffers.breaks = keep_string(self.breaks);
     }
 
     /// Copies built text into the arena.

@@ -190,7 +190,7 @@ impl<'s> YamlParser<'s> {
     /// Gives the buffers back for the next document.
     pub fn release(self, buffers: &mut ParseBuffers) {
         self.lexer.release(&mut buffers.lex);
-        buffers.states = self.states;
+        buffers.states = super::lexer::keep(self.states);
     }
 
     /// The next event and where it starts.
