@@ -60,7 +60,7 @@ impl<'s> Cursor<'s> {
     #[inline(always)]
     pub fn advance(&mut self) {
         let b = self.cur();
-        self.pos += if b < 0x80 { 1 } else { utf8_len(b) };
+        self.pos += utf8_width(b);
         self.col += 1;
         self.index += 1;
     }
@@ -115,8 +115,12 @@ impl<'s> Cursor<'s> {
     }
 }
 
-fn utf8_len(b: u8) -> usize {
-    if b >= 0xf0 {
+/// The length of the UTF-8 sequence that starts with byte `b`.
+#[inline(always)]
+pub(super) fn utf8_width(b: u8) -> usize {
+    if b < 0x80 {
+        1
+    } else if b >= 0xf0 {
         4
     } else if b >= 0xe0 {
         3

@@ -3,6 +3,7 @@
 //! the input; any other is built in the lexer's reused scratch string and
 //! copied once into the arena.
 
+use super::chars::utf8_width;
 use super::chars::{is_blank, is_blankz, is_break, is_breakz, is_flow_indicator};
 use super::lexer::{Lex, Lexer, colon_ends_plain, eof, syntax};
 
@@ -30,25 +31,29 @@ impl<'s> Lexer<'s> {
             if self.c.cur() == b'#' {
                 break;
             }
-            // The text of this line up to a blank.
+            // The text of this line up to a blank: scanned on a local index,
+            // the cursor moved once (its fields live in memory).
             let seg_start = self.c.pos;
+            let bytes = self.c.text.as_bytes();
+            let mut i = seg_start;
+            let mut chars = 0u64;
             loop {
-                let b = self.c.cur();
+                let b = bytes.get(i).copied().unwrap_or(0);
                 if is_blankz(b) {
                     break;
                 }
-                if b == b':' && colon_ends_plain(self.c.at(1), flow) {
+                if b == b':' && colon_ends_plain(bytes.get(i + 1).copied().unwrap_or(0), flow) {
                     break;
                 }
                 if flow && is_flow_indicator(b) {
                     break;
                 }
-                if b < 0x80 {
-                    self.c.advance_ascii(1);
-                } else {
-                    self.c.advance();
-                }
+                i += utf8_width(b);
+                chars += 1;
             }
+            self.c.pos = i;
+            self.c.col += chars;
+            self.c.index += chars;
             let seg_end = self.c.pos;
             if seg_end > seg_start {
                 if leading_blanks {
