@@ -172,6 +172,10 @@ fn errors_have_exact_positions() {
     let (_, line, column, message) = error("k: v\x07\n");
     assert_eq!((line, column), (1, 5));
     assert!(message.contains("non-printable"), "{message}");
+    // A C0 control after a DEL is still found (fuzzing found a hang here).
+    let (_, line, column, message) = error("a: \u{7f}\nb: 'x\u{0}'\n");
+    assert_eq!((line, column), (2, 6));
+    assert!(message.contains("U+0000"), "{message}");
     let (_, line, column, _) = error("k: \u{9c}\n");
     assert_eq!((line, column), (1, 4));
     let (_, line, column, _) = error("k: \u{fffe}\n");

@@ -202,6 +202,18 @@ pub(super) fn next_json_only(text: &str, from: usize) -> Result<Option<usize>, E
     else {
         return Ok(None);
     };
+    // C0 controls are refused everywhere, wherever they stand: checked over
+    // the whole rest, not only up to the first character found below.
+    if let Some(c0) = bytes[first..]
+        .iter()
+        .position(|&b| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+    {
+        let at = from + first + c0;
+        let before = text[from + first..at].chars().any(|c| !printable(c));
+        if !before {
+            return Err(non_printable(text, at));
+        }
+    }
     for (i, c) in text[from + first..].char_indices() {
         if !printable(c) {
             let at = from + first + i;

@@ -274,6 +274,14 @@ impl<'s> Lexer<'s> {
 
     fn fetch_token(&mut self) -> Lex {
         if !self.stream_start_produced {
+            // C0 controls anywhere are an error before any token.
+            let bytes = self.c.text.as_bytes();
+            if let Some(at) = bytes
+                .iter()
+                .position(|&b| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+            {
+                return Err(non_printable(self.c.text, at));
+            }
             self.next_json_only = next_json_only(self.c.text, 0)?;
             self.stream_start_produced = true;
             self.simple_key_allowed = true;

@@ -205,6 +205,10 @@ impl<'s> Lexer<'s> {
                 if self.c.eof() {
                     continue;
                 }
+                if self.c.cur() == 0 {
+                    // Unreachable past the C0 check; never loop on it.
+                    return Err(syntax(self.c.mark(), "NUL in a quoted scalar"));
+                }
                 if built {
                     self.scratch.push_str(&self.c.text[ws_start..self.c.pos]);
                 }
