@@ -176,6 +176,11 @@ fn errors_have_exact_positions() {
     let (_, line, column, message) = error("a: \u{7f}\nb: 'x\u{0}'\n");
     assert_eq!((line, column), (2, 6));
     assert!(message.contains("U+0000"), "{message}");
+    // A byte-order mark is allowed first (dropped) and in quoted scalars
+    // only (fuzzing found it read into an anchor name).
+    let (_, line, column, _) = error("a: &b\u{feff} k\n");
+    assert_eq!((line, column), (1, 6));
+    assert_eq!(texts("a: \"\u{feff}x\"\n"), ["a", "\u{feff}x"]);
     let (_, line, column, _) = error("k: \u{9c}\n");
     assert_eq!((line, column), (1, 4));
     let (_, line, column, _) = error("k: \u{fffe}\n");

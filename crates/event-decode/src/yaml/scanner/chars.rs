@@ -169,10 +169,12 @@ pub(super) fn is_uri_char(b: u8) -> bool {
     is_word(b) || b"#;/?:@&=+$,_.!~*'()[]".contains(&b) || b >= 0x80
 }
 
-/// Whether `c` is printable in YAML (`c-printable`; tab, LF and CR
-/// included).
+/// Whether `c` may stand outside quoted scalars (`c-printable`; tab, LF
+/// and CR included; a byte-order mark is not, as `nb-char` excludes it: it may
+/// stand only first in the input, where it is dropped, or in a quoted scalar).
 fn printable(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+    c != '\u{feff}'
+        && matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 
 /// The error for the non-printable character at byte `at` of `text`.
