@@ -5,7 +5,7 @@
 
 use bumpalo::Bump;
 use event_decode::yaml::{
-    AliasBuffers, EventSource, FastEvents, FastTokens, Node, ParserEvents, YamlDecoder,
+    AliasBuffers, Engine, EventSource, FastEvents, FastTokens, Node, ParserEvents, YamlDecoder,
 };
 use event_decode::{Decoder, Limits};
 use libfuzzer_sys::fuzz_target;
@@ -49,8 +49,12 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let arena = Bump::new();
-    let on = YamlDecoder::new().decode(data, &arena).map(|e| e.to_owned());
+    let on = YamlDecoder::new()
+        .engine(Engine::YamlRust2)
+        .decode(data, &arena)
+        .map(|e| e.to_owned());
     let off = YamlDecoder::new()
+        .engine(Engine::YamlRust2)
         .fast_path(false)
         .decode(data, &arena)
         .map(|e| e.to_owned());

@@ -21,7 +21,7 @@ use std::hint::black_box;
 use bumpalo::Bump;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use event_decode::Decoder;
-use event_decode::yaml::{self, YamlDecoder, dom::DomDecoder};
+use event_decode::yaml::{self, Engine, YamlDecoder, dom::DomDecoder};
 use event_model::corpus::{REFERENCE_EVENT_YAML, corpus};
 use yaml_rust2::parser::{Event, Parser};
 
@@ -49,7 +49,9 @@ fn bench_reference(c: &mut Criterion) {
         b.iter(|| raw_next_token(black_box(text)))
     });
     let mut arena = Bump::new();
-    let mut streaming = YamlDecoder::new().fast_path(false);
+    let mut streaming = YamlDecoder::new()
+        .engine(Engine::YamlRust2)
+        .fast_path(false);
     group.bench_function("streaming", |b| {
         b.iter(|| {
             arena.reset();
@@ -59,7 +61,7 @@ fn bench_reference(c: &mut Criterion) {
             black_box(event.seq)
         })
     });
-    let mut fast = YamlDecoder::new();
+    let mut fast = YamlDecoder::new().engine(Engine::YamlRust2);
     group.bench_function("streaming_fast", |b| {
         b.iter(|| {
             arena.reset();
@@ -99,7 +101,9 @@ fn bench_corpus(c: &mut Criterion) {
         b.iter(|| docs.iter().map(|d| raw_next_token(d)).sum::<usize>())
     });
     let mut arena = Bump::new();
-    let mut streaming = YamlDecoder::new().fast_path(false);
+    let mut streaming = YamlDecoder::new()
+        .engine(Engine::YamlRust2)
+        .fast_path(false);
     group.bench_function("streaming", |b| {
         b.iter(|| {
             let mut n = 0;
@@ -113,7 +117,7 @@ fn bench_corpus(c: &mut Criterion) {
             n
         })
     });
-    let mut fast = YamlDecoder::new();
+    let mut fast = YamlDecoder::new().engine(Engine::YamlRust2);
     group.bench_function("streaming_fast", |b| {
         b.iter(|| {
             let mut n = 0;

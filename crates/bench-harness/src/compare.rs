@@ -20,10 +20,10 @@ use crate::{AllocProbe, go};
 /// Every row of the comparison, in report order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Row {
-    /// Veltrix streaming YAML as shipped: the fast line scanner for plain
-    /// block documents, yaml-rust2's events for everything else.
+    /// Veltrix streaming YAML as shipped: the project's zero-copy scanner.
     VeltrixYaml,
-    /// Veltrix streaming YAML on yaml-rust2's events only (fast scanner off).
+    /// Veltrix streaming YAML on yaml-rust2's events only (the second
+    /// engine, fast line scanner off).
     VeltrixYamlEvents,
     /// Veltrix JSON (serde_json through the arena seed, borrowed strings).
     VeltrixJson,
@@ -67,7 +67,7 @@ impl Row {
     /// The row's label.
     pub const fn name(self) -> &'static str {
         match self {
-            Row::VeltrixYaml => "veltrix streaming yaml",
+            Row::VeltrixYaml => "veltrix streaming yaml (scanner)",
             Row::VeltrixYamlEvents => "veltrix streaming yaml (yaml-rust2 events)",
             Row::VeltrixJson => "veltrix json",
             Row::VeltrixProtoZeroCopy => "veltrix protobuf zero-copy",
@@ -206,6 +206,25 @@ impl Measured {
     }
 }
 
+/// One YAML style of the corpus through one YAML engine.
+#[derive(Debug, Clone, Serialize)]
+pub struct StyleMeasured {
+    /// The style's label.
+    pub style: &'static str,
+    /// The decoder's label.
+    pub decoder: &'static str,
+    /// Mean size of a document, bytes.
+    pub event_bytes: f64,
+    /// Median ns per event.
+    pub ns_median: Option<f64>,
+    /// Events per second at the median.
+    pub events_per_s: Option<f64>,
+    /// This style's events/s over the `gen` style's, same decoder.
+    pub vs_gen: Option<f64>,
+    /// Why figures are missing, if they are.
+    pub skipped: Option<String>,
+}
+
 /// A whole `compare` run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -215,6 +234,8 @@ pub struct Report {
     pub settings: Settings,
     /// One row per decoder × input, reference rows first.
     pub rows: Vec<Measured>,
+    /// The corpus in each emitter's style, through both YAML engines.
+    pub styles: Vec<StyleMeasured>,
     /// Peak resident set size of the harness process at the end, bytes.
     pub peak_rss_bytes: Option<u64>,
 }
@@ -302,6 +323,7 @@ pub fn run(options: &Options, probe: &AllocProbe) -> Result<Report> {
         ordered.extend(go_rows.iter().filter(|m| m.input == input).cloned());
     }
     add_ratios(&mut ordered);
+    let styles = measure_styles(options, probe);
 
     Ok(Report {
         machine,
@@ -313,8 +335,62 @@ pub fn run(options: &Options, probe: &AllocProbe) -> Result<Report> {
             arena: "one arena per row, reset before every event",
         },
         rows: ordered,
+        styles,
         peak_rss_bytes: crate::rss_bytes().map(|(_, peak)| peak),
     })
+}
+
+/// The corpus written in every [`Style`](crate::styles::Style), decoded by
+/// the scanner and by the yaml-rust2 engine.
+fn measure_styles(options: &Options, probe: &AllocProbe) -> Vec<StyleMeasured> {
+    use crate::styles::Style;
+    let events: Vec<OwnedEvent> = event_model::corpus::Generator::new(options.seed)
+        .take(options.corpus_events)
+        .collect();
+    let mut out = Vec::new();
+    for row in [Row::VeltrixYaml, Row::VeltrixYamlEvents] {
+        let mut gen_ns = None;
+        for style in Style::ALL {
+            let docs: Vec<Vec<u8>> = events.iter().map(|e| style.write(e).into_bytes()).collect();
+            let result = match row {
+                Row::VeltrixYaml => {
+                    bench_veltrix(&docs, &options.plan, probe, yaml::YamlDecoder::new())
+                }
+                _ => bench_veltrix(
+                    &docs,
+                    &options.plan,
+                    probe,
+                    yaml::YamlDecoder::new().engine(yaml::Engine::YamlRust2),
+                ),
+            };
+            let mut m = StyleMeasured {
+                style: style.name(),
+                decoder: match row {
+                    Row::VeltrixYaml => "veltrix yaml, scanner engine",
+                    _ => "veltrix yaml, yaml-rust2 engine (fast line scanner first)",
+                },
+                event_bytes: mean_len(&docs),
+                ns_median: None,
+                events_per_s: None,
+                vs_gen: None,
+                skipped: None,
+            };
+            match result {
+                Ok((timing, _)) => {
+                    let ns = timing.ns_median;
+                    if style == Style::Gen {
+                        gen_ns = Some(ns);
+                    }
+                    m.ns_median = Some(ns);
+                    m.events_per_s = Some(1e9 / ns);
+                    m.vs_gen = gen_ns.map(|g| g / ns);
+                }
+                Err(e) => m.skipped = Some(format!("failed: {e}")),
+            }
+            out.push(m);
+        }
+    }
+    out
 }
 
 fn add_ratios(rows: &mut [Measured]) {
@@ -383,7 +459,9 @@ fn measure_rust(
             events,
             plan,
             probe,
-            yaml::YamlDecoder::new().fast_path(false),
+            yaml::YamlDecoder::new()
+                .engine(yaml::Engine::YamlRust2)
+                .fast_path(false),
         ),
         Row::VeltrixJson => bench_veltrix(events, plan, probe, json::JsonDecoder::new()),
         Row::VeltrixProtoZeroCopy => {
@@ -502,6 +580,26 @@ pub fn markdown(report: &Report) -> String {
             cell(r.bytes_per_event, 0),
             ratio(r.speedup_vs_go_map),
             ratio(r.speedup_vs_serde_yaml),
+        ));
+    }
+    out.push_str(
+        "\nThe corpus in other emitters' styles (same events; `vs gen` is events/s over the `veltrix gen` style's, same decoder):\n\n",
+    );
+    out.push_str("| style | decoder | bytes/event | median ns/event | events/s | vs gen |\n");
+    out.push_str("|---|---|---:|---:|---:|---:|\n");
+    for r in &report.styles {
+        let name = match &r.skipped {
+            Some(why) => format!("{} ({why})", r.decoder),
+            None => r.decoder.to_owned(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            r.style,
+            name,
+            cell(Some(r.event_bytes), 0),
+            cell(r.ns_median, 0),
+            cell(r.events_per_s, 0),
+            ratio(r.vs_gen),
         ));
     }
     if let Some(peak) = report.peak_rss_bytes {

@@ -20,6 +20,7 @@ pub mod inputs;
 pub mod machine;
 pub mod measure;
 pub mod soak;
+pub mod styles;
 pub mod svg;
 
 /// Process-wide heap counters at one instant.

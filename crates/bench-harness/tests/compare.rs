@@ -5,7 +5,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 const RUST_ROWS: [(&str, &str); 10] = [
-    ("veltrix streaming yaml", "yaml"),
+    ("veltrix streaming yaml (scanner)", "yaml"),
     ("veltrix streaming yaml (yaml-rust2 events)", "yaml"),
     ("veltrix json", "json"),
     ("veltrix protobuf zero-copy", "proto"),
@@ -116,9 +116,26 @@ fn quick_compare_writes_every_row_for_both_inputs() {
     // The reference YAML is the 512-byte fixture, byte for byte.
     let reference_yaml = rows
         .iter()
-        .find(|r| r["decoder"] == "veltrix streaming yaml" && r["input"] == "reference")
+        .find(|r| r["decoder"] == "veltrix streaming yaml (scanner)" && r["input"] == "reference")
         .unwrap();
     assert_eq!(reference_yaml["event_bytes"].as_f64(), Some(512.0));
+
+    // Per-style rows: every style through both engines, the scanner
+    // measured on all of them, `gen` the 1.00× baseline of its engine.
+    let styles = report["styles"].as_array().unwrap();
+    assert_eq!(styles.len(), 12, "6 styles × 2 engines");
+    for s in styles
+        .iter()
+        .filter(|s| s["decoder"] == "veltrix yaml, scanner engine")
+    {
+        assert!(s["skipped"].is_null(), "{s}");
+        positive(s, "ns_median");
+        positive(s, "events_per_s");
+        positive(s, "vs_gen");
+        if s["style"] == "veltrix gen" {
+            assert_eq!(s["vs_gen"].as_f64(), Some(1.0), "{s}");
+        }
+    }
 
     let svg = std::fs::read_to_string(&svg_path).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));

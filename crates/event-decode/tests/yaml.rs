@@ -5,6 +5,8 @@
 mod alloc;
 #[path = "yaml/decode.rs"]
 mod decode;
+#[path = "yaml/engines.rs"]
+mod engines;
 #[path = "yaml/errors.rs"]
 mod errors;
 #[path = "yaml/fast.rs"]
@@ -15,3 +17,7 @@ mod frames;
 mod from_str;
 #[path = "yaml/roundtrip.rs"]
 mod roundtrip;
+#[path = "yaml/scanner.rs"]
+mod scanner;
+#[path = "yaml/suite.rs"]
+mod suite;

@@ -201,3 +201,22 @@ fn keep_going_reports_every_bad_event() {
         "output",
     );
 }
+
+/// SPEC §3: a plain scalar may hold ` -` before a flow indicator, and a tab
+/// may separate `:` from its value (yaml-rust2 rejects both; the scanner,
+/// the default engine, reads them as the YAML 1.2 specification says).
+#[test]
+fn yaml_that_yaml_rust2_rejects_converts_as_the_specification_says() {
+    let requested = "id: e1\nseq: 1\nts: 5\nkind: match_requested\nplayer_id: p1\nregion: eu\n\
+                     payload: {skill: 3, party: [p1], modes: [a -, b], max_latency_ms: 80}\n";
+    let out = text(&convert("yaml", "json", requested.as_bytes()));
+    let event: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+    assert_eq!(event["payload"]["modes"], serde_json::json!(["a -", "b"]));
+
+    let found = "id: e2\nseq: 2\nts: 5\nkind: clue_found\nplayer_id: p1\nregion: eu\n\
+                 payload:\n  clue_id: c1\n  zone:\tcliffside\n  position: {x: 1, y: 2, z: 3}\n  \
+                 tags: []\n  points: 1\n  hint_used: false\n  note: n\n";
+    let out = text(&convert("yaml", "json", found.as_bytes()));
+    let event: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+    assert_eq!(event["payload"]["zone"], "cliffside");
+}

@@ -159,7 +159,7 @@ fn validate_reports_each_hostile_event_by_its_limit() {
     yaml.extend_from_slice(b"---\nid: \xff\n");
     let r = run(&["validate", "--format", "yaml"], bytes(yaml));
     assert_bad(&r, "7 events: 3 valid, 4 bad\n", "max_alias_events");
-    for needle in ["max_depth", "NUL", "UTF-8", "event 7, line"] {
+    for needle in ["max_depth", "U+0000", "UTF-8", "event 7, line"] {
         assert!(r.stderr.contains(needle), "{needle:?} not in {}", r.stderr);
     }
 

@@ -1,10 +1,13 @@
-//! YAML: the streaming decoder on yaml-rust2's event parser, the encoder,
+//! YAML: the streaming decoder on the project's own YAML 1.2 scanner (with
+//! yaml-rust2's event parser as a second engine), the encoder,
 //! multi-document framing, a generic [`from_str`], and a DOM baseline.
 //!
 //! ## Layers
 //!
 //! - [`EventSource`]: a pull source of one document's events, aliases
-//!   expanded. [`ParserEvents`] drives `yaml_rust2::parser::Parser::next_token()`
+//!   expanded. [`ScannerEvents`] (the default [`Engine`]) reads with
+//!   [`scanner`]: zero-copy, every YAML 1.2 style, exact error positions,
+//!   checked against the YAML test suite. [`ParserEvents`] drives `yaml_rust2::parser::Parser::next_token()`
 //!   directly: no `Yaml` tree, no `YamlLoader`, no recursion that the input's
 //!   depth controls. It records anchored nodes and replays them on aliases
 //!   under [`Limits::max_alias_events`], and checks [`Limits::max_depth`] on
@@ -45,6 +48,7 @@ mod error;
 mod fast;
 mod frames;
 mod scalar;
+pub mod scanner;
 mod source;
 
 use bumpalo::Bump;
@@ -56,7 +60,22 @@ pub use encode::encode;
 pub use error::{Error, ErrorKind};
 pub use fast::{FastEvents, FastTokens};
 pub use frames::{Documents, YamlFrames, documents};
+pub use scanner::{ScannerBuffers, ScannerEvents};
 pub use source::{AliasBuffers, CoreTag, EventSource, Mark, Node, ParserEvents, ScalarStyle};
+
+/// Which parser a [`YamlDecoder`] (or [`from_str_with_engine`]) reads
+/// documents with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// The project's own YAML 1.2 scanner ([`ScannerEvents`]): zero-copy,
+    /// every style, the default.
+    #[default]
+    Scanner,
+    /// yaml-rust2's parser ([`ParserEvents`]), after the plain-block
+    /// [`FastEvents`] path when [`YamlDecoder::fast_path`] is on: the
+    /// reference of differential tests.
+    YamlRust2,
+}
 
 use crate::{Category, DecodeError, Decoder, Format, Position};
 
@@ -64,18 +83,20 @@ use crate::{Category, DecodeError, Decoder, Format, Position};
 /// straight into [`EventSeed`], strings are copied into the arena, and no
 /// tree is built.
 ///
-/// Events come from [`FastEvents`] when the whole document is inside its
-/// subset (plain block YAML, as producers and [`encode`] write it: no
-/// allocation at all), else from yaml-rust2's parser ([`ParserEvents`]).
-/// Errors always come from the yaml-rust2 path: a document that fails on
-/// the fast path is decoded again there, so messages, positions and
-/// categories do not depend on [`YamlDecoder::fast_path`].
+/// Events come from the project's scanner ([`ScannerEvents`], the default
+/// [`Engine`]): scalars that stand verbatim in the input are borrowed,
+/// escaped and folded ones are built in the arena, and errors carry the
+/// scanner's exact line and column. [`Engine::YamlRust2`] reads with
+/// yaml-rust2's parser instead ([`ParserEvents`], after [`FastEvents`] for
+/// documents inside its plain-block subset; errors always from the
+/// yaml-rust2 path there, whatever [`YamlDecoder::fast_path`] says).
 ///
 /// The decoder keeps its token, alias and mark buffers between calls, so a
 /// long-running decoder allocates nothing of its own per event once warm.
 #[derive(Debug, Clone)]
 pub struct YamlDecoder {
     options: DecodeOptions,
+    engine: Engine,
     fast_path: bool,
     buffers: Scratch,
 }
@@ -83,6 +104,7 @@ pub struct YamlDecoder {
 /// Reusable memory of a decoder (cloned empty).
 #[derive(Debug, Default)]
 struct Scratch {
+    scanner: ScannerBuffers,
     aliases: AliasBuffers,
     marks: Vec<Mark>,
     tokens: FastTokens,
@@ -109,6 +131,7 @@ impl YamlDecoder {
                 text_from_any_scalar: false,
                 ..DecodeOptions::default()
             },
+            engine: Engine::Scanner,
             fast_path: true,
             buffers: Scratch::default(),
         }
@@ -164,10 +187,19 @@ impl YamlDecoder {
         self
     }
 
-    /// Whether to try [`FastEvents`] before yaml-rust2's parser (default
-    /// `true`). Results and errors are the same either way; `false` decodes
-    /// every document through [`ParserEvents`] only (a baseline for
-    /// benchmarks and differential tests).
+    /// The parser to read with (default [`Engine::Scanner`]).
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// Whether to try [`FastEvents`], the line scanner for plain block
+    /// documents, before the engine (default `true`): the plain block YAML
+    /// that producers write decodes fastest there, with no allocation.
+    /// Results and errors are the same either way (a document it declines or
+    /// fails is decoded again by the engine, whose errors are the ones
+    /// reported); `false` decodes every document through the engine only (a
+    /// baseline for benchmarks and differential tests).
     pub fn fast_path(mut self, on: bool) -> Self {
         self.fast_path = on;
         self
@@ -207,6 +239,7 @@ impl YamlDecoder {
         let mut limits = self.options.limits;
         limits.max_depth = limits.max_depth.min(MAX_DEPTH_CEILING);
         let Scratch {
+            scanner,
             aliases,
             marks,
             tokens,
@@ -214,7 +247,7 @@ impl YamlDecoder {
         if self.fast_path {
             if let Some(source) = FastEvents::new(text, &limits, tokens) {
                 // Any other failure is decoded again below, so that errors
-                // are always the yaml-rust2 path's.
+                // are always the engine's.
                 match decode_from(source, marks, arena, &self.options, payload_kind) {
                     Ok(event) => return Ok(event),
                     Err(Failure::Deferred(kind)) => return Err(Failure::Deferred(kind)),
@@ -222,11 +255,20 @@ impl YamlDecoder {
                 }
             }
         }
-        // The fast scanner accepts printable characters only; on this path
-        // they must be checked.
-        check_printable(input)?;
-        let source = ParserEvents::new(text, &limits, aliases);
-        decode_from(source, marks, arena, &self.options, payload_kind)
+        match self.engine {
+            Engine::Scanner => {
+                // The scanner refuses non-printable characters itself.
+                let source = ScannerEvents::new(text, &limits, arena, scanner);
+                decode_from(source, marks, arena, &self.options, payload_kind)
+            }
+            Engine::YamlRust2 => {
+                // The fast line scanner accepts printable characters only;
+                // yaml-rust2 accepts more, so they are checked here.
+                check_printable(input)?;
+                let source = ParserEvents::new(text, &limits, aliases);
+                decode_from(source, marks, arena, &self.options, payload_kind)
+            }
+        }
     }
 }
 
@@ -591,11 +633,35 @@ pub fn from_str_with_limits<T: DeserializeOwned>(
     text: &str,
     limits: &Limits,
 ) -> Result<T, DecodeError> {
+    from_str_with_engine(text, limits, Engine::Scanner)
+}
+
+/// [`from_str_with_limits`] with the given [`Engine`] (for differential
+/// tests: the scanner against yaml-rust2).
+pub fn from_str_with_engine<T: DeserializeOwned>(
+    text: &str,
+    limits: &Limits,
+    engine: Engine,
+) -> Result<T, DecodeError> {
     let text = document_text(text.as_bytes(), limits)?;
     let mut limits = *limits;
     limits.max_depth = limits.max_depth.min(MAX_DEPTH_CEILING);
-    let mut buffers = AliasBuffers::default();
-    let source = ParserEvents::new(text, &limits, &mut buffers).generic_document();
+    match engine {
+        Engine::Scanner => {
+            // Built scalars live in this arena until the value is made.
+            let arena = Bump::new();
+            let mut buffers = ScannerBuffers::default();
+            let source = ScannerEvents::new(text, &limits, &arena, &mut buffers).generic_document();
+            from_source(source)
+        }
+        Engine::YamlRust2 => {
+            let mut buffers = AliasBuffers::default();
+            from_source(ParserEvents::new(text, &limits, &mut buffers).generic_document())
+        }
+    }
+}
+
+fn from_source<'s, T: DeserializeOwned, S: EventSource<'s>>(source: S) -> Result<T, DecodeError> {
     let mut de = Deserializer::new(source).track_paths();
     let result = (|| {
         let empty = matches!(

@@ -214,7 +214,7 @@ fn cases() -> Vec<Case> {
             "deep flow nesting",
             format!("id: e1\nextra: {}", "[".repeat(100_000)),
             YamlDecoder::new().max_event_bytes(1 << 20),
-            "event 2, line 10, column 263: nesting of more than 32 levels exceeds limit max_depth (32)",
+            "event 2, line 10, column 39: nesting of 33 levels exceeds limit max_depth (32)",
             Limit::Depth,
         ),
         limit_case(
@@ -236,7 +236,7 @@ fn cases() -> Vec<Case> {
                 "  note: \"found under the fourth plank of the old pier at low tide.\"\n",
                 "  note: \"found under the fourth",
             ),
-            "event 2, line 34, column 9: payload.note: while scanning a quoted scalar, found unexpected end of stream",
+            "event 2, line 34, column 9: payload.note: unexpected end of input inside a quoted scalar",
             Category::Eof,
         ),
         case(
@@ -248,7 +248,7 @@ fn cases() -> Vec<Case> {
         case(
             "truncated flow",
             "id: e1\npayload: {position: {x: 1, ",
-            "event 2, line 11, column 1: payload.position: unexpected end of input: while parsing a node, did not find expected node content",
+            "event 2, line 11, column 1: payload.position: unexpected end of input: did not find the expected node content, found the end of the input",
             Category::Eof,
         ),
     ]

@@ -9,7 +9,8 @@ use std::borrow::Cow;
 
 use bumpalo::Bump;
 use event_decode::yaml::{
-    self, AliasBuffers, EventSource, FastEvents, FastTokens, Mark, Node, ParserEvents, YamlDecoder,
+    self, AliasBuffers, Engine, EventSource, FastEvents, FastTokens, Mark, Node, ParserEvents,
+    YamlDecoder,
 };
 use event_decode::{DecodeError, Decoder, Limits};
 use event_model::corpus::{REFERENCE_EVENT_YAML, corpus};
@@ -93,9 +94,15 @@ fn check(text: &str) -> bool {
         assert_marks_valid(text, marks.into_iter());
     }
     for strict in [false, true] {
-        let on = decode(&mut YamlDecoder::new().strict(strict), text.as_bytes());
+        let on = decode(
+            &mut YamlDecoder::new().engine(Engine::YamlRust2).strict(strict),
+            text.as_bytes(),
+        );
         let off = decode(
-            &mut YamlDecoder::new().strict(strict).fast_path(false),
+            &mut YamlDecoder::new()
+                .engine(Engine::YamlRust2)
+                .strict(strict)
+                .fast_path(false),
             text.as_bytes(),
         );
         assert_eq!(on, off, "decoders differ on {text:?}");
@@ -219,17 +226,42 @@ fn reference_and_corpus_take_the_fast_path_and_decode_the_same() {
 fn errors_and_limits_are_the_yaml_rust2_paths() {
     let reference = REFERENCE_EVENT_YAML.as_bytes();
     let cases: Vec<(YamlDecoder, Vec<u8>)> = vec![
-        (YamlDecoder::new(), b"id: e1\nseq: abc\n".to_vec()),
-        (YamlDecoder::new(), b"id: e1\nid: e2\n".to_vec()),
-        (YamlDecoder::new(), b"kind: nope\n".to_vec()),
         (
-            YamlDecoder::new().strict(true),
+            YamlDecoder::new().engine(Engine::YamlRust2),
+            b"id: e1\nseq: abc\n".to_vec(),
+        ),
+        (
+            YamlDecoder::new().engine(Engine::YamlRust2),
+            b"id: e1\nid: e2\n".to_vec(),
+        ),
+        (
+            YamlDecoder::new().engine(Engine::YamlRust2),
+            b"kind: nope\n".to_vec(),
+        ),
+        (
+            YamlDecoder::new().engine(Engine::YamlRust2).strict(true),
             [reference, b"extra: 1\n"].concat(),
         ),
-        (YamlDecoder::new().max_depth(2), reference.to_vec()),
-        (YamlDecoder::new().max_items(3), reference.to_vec()),
-        (YamlDecoder::new().max_string_bytes(8), reference.to_vec()),
-        (YamlDecoder::new().max_event_bytes(100), reference.to_vec()),
+        (
+            YamlDecoder::new().engine(Engine::YamlRust2).max_depth(2),
+            reference.to_vec(),
+        ),
+        (
+            YamlDecoder::new().engine(Engine::YamlRust2).max_items(3),
+            reference.to_vec(),
+        ),
+        (
+            YamlDecoder::new()
+                .engine(Engine::YamlRust2)
+                .max_string_bytes(8),
+            reference.to_vec(),
+        ),
+        (
+            YamlDecoder::new()
+                .engine(Engine::YamlRust2)
+                .max_event_bytes(100),
+            reference.to_vec(),
+        ),
     ];
     for (decoder, input) in cases {
         let text = std::str::from_utf8(&input).unwrap();
@@ -260,7 +292,7 @@ fn the_fast_path_allocates_nothing_once_warm_and_borrows_every_scalar() {
             }
         }
     }
-    let mut decoder = YamlDecoder::new();
+    let mut decoder = YamlDecoder::new().engine(Engine::YamlRust2);
     let mut arena = Bump::with_capacity(64 * 1024);
     for doc in &docs {
         arena.reset();
@@ -273,7 +305,9 @@ fn the_fast_path_allocates_nothing_once_warm_and_borrows_every_scalar() {
         assert_eq!(info.count_total, 0, "allocations decoding:\n{doc}");
     }
     // The yaml-rust2 path, for contrast, allocates per scalar.
-    let mut slow = YamlDecoder::new().fast_path(false);
+    let mut slow = YamlDecoder::new()
+        .engine(Engine::YamlRust2)
+        .fast_path(false);
     arena.reset();
     slow.decode(docs[0].as_bytes(), &arena).unwrap();
     arena.reset();

@@ -173,7 +173,7 @@ fn anchors_stay_in_their_document_and_errors_have_stream_positions() {
     assert_eq!(e.category(), Category::Syntax);
     assert_eq!(
         e.to_string(),
-        "event 2, line 13, column 12: player_id: while parsing node, found unknown anchor"
+        "event 2, line 13, column 12: player_id: alias to an undefined anchor \"p\""
     );
     assert_eq!(results[2].as_deref(), Ok("plr_3"));
 }

@@ -1,0 +1,365 @@
+//! The scanner behind the decoder's [`EventSource`] seam: one document's
+//! events, aliases replayed under the event and byte budgets, nesting
+//! checked on each collection start.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use bumpalo::Bump;
+use event_model::{Limit, Limits};
+
+use super::super::error::{Error, ErrorKind};
+use super::super::source::{CoreTag, EventSource, Mark, Node};
+use super::lexer::{keep, recycle};
+use super::parser::{Event, ParseBuffers, Tag, YamlParser};
+
+/// The reusable memory of [`ScannerEvents`]: the parser's stacks and the
+/// alias log. A decoder keeps one across documents, so that a warm decoder
+/// allocates nothing per event of its own.
+#[derive(Debug, Default)]
+pub struct ScannerBuffers {
+    parse: ParseBuffers,
+    log: Vec<(Node<'static>, Mark)>,
+    open: Vec<(&'static str, usize, usize)>,
+    done: Vec<(&'static str, Range<usize>)>,
+    replay: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Start,
+    Content,
+    Done,
+}
+
+/// The scanner's events of one document as an [`EventSource`]: scalars
+/// borrowed from the text, or from the arena when escaped or folded.
+pub struct ScannerEvents<'s, 'b> {
+    parser: Option<YamlParser<'s>>,
+    text: &'s str,
+    buffers: &'b mut ScannerBuffers,
+    log: Vec<(Node<'s>, Mark)>,
+    open: Vec<(&'s str, usize, usize)>,
+    done: Vec<(&'s str, Range<usize>)>,
+    replay: Vec<(usize, usize)>,
+    state: State,
+    depth: usize,
+    max_depth: usize,
+    max_alias_events: usize,
+    max_alias_bytes: usize,
+    replayed: usize,
+    replayed_bytes: usize,
+    alias_mark: Mark,
+    /// Trailing content is refused as "one document per event" (events) or
+    /// as a second document (any other document, see [`super::super::from_str`]).
+    one_per_event: bool,
+}
+
+impl<'s, 'b> ScannerEvents<'s, 'b> {
+    /// Events of `text` (one document) under `limits`; built scalars go to
+    /// `arena`.
+    pub fn new(
+        text: &'s str,
+        limits: &Limits,
+        arena: &'s Bump,
+        buffers: &'b mut ScannerBuffers,
+    ) -> Self {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let parser = YamlParser::with_buffers(text, arena, limits.max_depth, &mut buffers.parse);
+        ScannerEvents {
+            parser: Some(parser),
+            text,
+            log: recycle(std::mem::take(&mut buffers.log)),
+            open: recycle(std::mem::take(&mut buffers.open)),
+            done: recycle(std::mem::take(&mut buffers.done)),
+            replay: std::mem::take(&mut buffers.replay),
+            buffers,
+            state: State::Start,
+            depth: 0,
+            max_depth: limits.max_depth,
+            max_alias_events: limits.max_alias_events,
+            max_alias_bytes: limits.max_alias_bytes,
+            replayed: 0,
+            replayed_bytes: 0,
+            alias_mark: Mark::default(),
+            one_per_event: true,
+        }
+    }
+
+    /// Words errors for a generic document rather than an event.
+    pub(crate) fn generic_document(mut self) -> Self {
+        self.one_per_event = false;
+        self
+    }
+
+    fn raw(&mut self) -> Result<(Event<'s>, Mark), Error> {
+        let Some(parser) = self.parser.as_mut() else {
+            return Err(Error::new(
+                ErrorKind::Syntax,
+                "read past the end of the document",
+            ));
+        };
+        parser.next_event().map_err(|e| eof_if_at_end(e, self.text))
+    }
+
+    #[cold]
+    fn enter(&mut self) -> Result<(), Error> {
+        match self.state {
+            State::Content => Ok(()),
+            State::Done => Err(Error::new(
+                ErrorKind::Syntax,
+                "read past the end of the document",
+            )),
+            State::Start => loop {
+                let (ev, m) = self.raw()?;
+                match ev {
+                    Event::StreamStart => {}
+                    Event::DocumentStart { .. } => {
+                        self.state = State::Content;
+                        return Ok(());
+                    }
+                    _ => {
+                        return Err(
+                            Error::new(ErrorKind::Eof, "empty input: no YAML document").at(m)
+                        );
+                    }
+                }
+            },
+        }
+    }
+
+    #[cold]
+    fn too_deep(&self, mark: Mark) -> Error {
+        Error::new(
+            ErrorKind::Limit(Limit::Depth),
+            format!(
+                "nesting of {} levels exceeds limit max_depth ({})",
+                self.depth, self.max_depth
+            ),
+        )
+        .at(mark)
+    }
+
+    #[cold]
+    fn alias_limit(&self, bytes: bool) -> Error {
+        let (limit, message) = if bytes {
+            (
+                Limit::AliasBytes,
+                format!(
+                    "alias expansion of more than {max} bytes of text exceeds limit max_alias_bytes ({max})",
+                    max = self.max_alias_bytes
+                ),
+            )
+        } else {
+            (
+                Limit::AliasEvents,
+                format!(
+                    "alias expansion of more than {max} events exceeds limit max_alias_events ({max})",
+                    max = self.max_alias_events
+                ),
+            )
+        };
+        Error::new(ErrorKind::Limit(limit), message).at(self.alias_mark)
+    }
+
+    /// The next node event and its anchor, from a replay or the parser.
+    #[inline]
+    fn pull(&mut self) -> Result<(Node<'s>, Mark, Option<&'s str>), Error> {
+        loop {
+            while let Some(top) = self.replay.last_mut() {
+                if top.0 < top.1 {
+                    let i = top.0;
+                    top.0 += 1;
+                    self.replayed += 1;
+                    if self.replayed > self.max_alias_events {
+                        return Err(self.alias_limit(false));
+                    }
+                    let node = self.log[i].0.clone();
+                    if let Node::Scalar { text, .. } = &node {
+                        self.replayed_bytes += text.len();
+                        if self.replayed_bytes > self.max_alias_bytes {
+                            return Err(self.alias_limit(true));
+                        }
+                    }
+                    return Ok((node, self.alias_mark, None));
+                }
+                self.replay.pop();
+            }
+            let (ev, mark) = self.raw()?;
+            let (node, anchor) = match ev {
+                Event::Scalar {
+                    text,
+                    style,
+                    anchor,
+                    tag,
+                } => (
+                    Node::Scalar {
+                        text: Cow::Borrowed(text),
+                        style,
+                        tag: tag.map(core_tag),
+                    },
+                    anchor,
+                ),
+                Event::SequenceStart { anchor, .. } => (Node::SequenceStart, anchor),
+                Event::MappingStart { anchor, .. } => (Node::MappingStart, anchor),
+                Event::SequenceEnd => (Node::SequenceEnd, None),
+                Event::MappingEnd => (Node::MappingEnd, None),
+                Event::Alias(name) => {
+                    let Some((_, range)) = self.done.iter().rev().find(|(a, _)| *a == name) else {
+                        let message = if self.open.iter().any(|(a, _, _)| *a == name) {
+                            format!("alias *{name:?} refers to its own node (a recursive alias)")
+                        } else {
+                            format!("alias to an undefined anchor {name:?}")
+                        };
+                        let kind = if message.contains("undefined") {
+                            ErrorKind::Syntax
+                        } else {
+                            ErrorKind::Data
+                        };
+                        return Err(Error::new(kind, message).at(mark));
+                    };
+                    let range = range.clone();
+                    if self.replay.is_empty() {
+                        self.alias_mark = mark;
+                    }
+                    self.replay.push((range.start, range.end));
+                    continue;
+                }
+                Event::StreamStart
+                | Event::StreamEnd
+                | Event::DocumentStart { .. }
+                | Event::DocumentEnd { .. } => {
+                    return Err(
+                        Error::new(ErrorKind::Syntax, "unexpected end of document").at(mark)
+                    );
+                }
+            };
+            return Ok((node, mark, anchor));
+        }
+    }
+}
+
+impl Drop for ScannerEvents<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(parser) = self.parser.take() {
+            parser.release(&mut self.buffers.parse);
+        }
+        self.buffers.log = keep(recycle(std::mem::take(&mut self.log)));
+        self.buffers.open = keep(recycle(std::mem::take(&mut self.open)));
+        self.buffers.done = keep(recycle(std::mem::take(&mut self.done)));
+        self.replay.clear();
+        self.buffers.replay = keep(std::mem::take(&mut self.replay));
+    }
+}
+
+impl<'s> EventSource<'s> for ScannerEvents<'s, '_> {
+    #[inline]
+    fn next_event(&mut self) -> Result<(Node<'s>, Mark), Error> {
+        if self.state != State::Content {
+            self.enter()?;
+        }
+        let (node, mark, anchor) = self.pull()?;
+        if anchor.is_none() && self.open.is_empty() {
+            match node {
+                Node::SequenceStart | Node::MappingStart => {
+                    self.depth += 1;
+                    if self.depth > self.max_depth {
+                        return Err(self.too_deep(mark));
+                    }
+                }
+                Node::SequenceEnd | Node::MappingEnd => self.depth = self.depth.saturating_sub(1),
+                Node::Scalar { .. } => {}
+            }
+            if self.depth == 0 {
+                self.state = State::Done;
+            }
+            return Ok((node, mark));
+        }
+        let depth_before = self.depth;
+        if let Some(name) = anchor {
+            self.open.push((name, self.log.len(), depth_before));
+        }
+        self.log.push((node.clone(), mark));
+        match node {
+            Node::SequenceStart | Node::MappingStart => {
+                self.depth += 1;
+                if self.depth > self.max_depth {
+                    return Err(self.too_deep(mark));
+                }
+            }
+            Node::SequenceEnd | Node::MappingEnd => self.depth = self.depth.saturating_sub(1),
+            Node::Scalar { .. } => {}
+        }
+        while let Some(&(name, start, depth)) = self.open.last() {
+            if depth != self.depth {
+                break;
+            }
+            self.open.pop();
+            let end = self.log.len();
+            self.done.push((name, start..end));
+        }
+        if self.depth == 0 {
+            self.state = State::Done;
+        }
+        Ok((node, mark))
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        loop {
+            let (ev, m) = self.raw()?;
+            match ev {
+                Event::DocumentEnd { .. } => {}
+                Event::StreamEnd => return Ok(()),
+                _ => {
+                    let message = if self.one_per_event {
+                        "expected the end of the document, found more content (one document per event)"
+                    } else {
+                        "expected a single YAML document, found more content after it"
+                    };
+                    return Err(Error::new(ErrorKind::Syntax, message).at(m));
+                }
+            }
+        }
+    }
+}
+
+/// The core schema tag a tag names, if any.
+pub(super) fn core_tag(tag: Tag<'_>) -> CoreTag {
+    if tag.prefix == "!" && tag.suffix.is_empty() {
+        // The non-specific tag `!`: not plain, so a string.
+        return CoreTag::Str;
+    }
+    for (name, core) in [
+        ("str", CoreTag::Str),
+        ("int", CoreTag::Int),
+        ("float", CoreTag::Float),
+        ("bool", CoreTag::Bool),
+        ("null", CoreTag::Null),
+    ] {
+        if tag.is_core(name) {
+            return core;
+        }
+    }
+    CoreTag::Other
+}
+
+/// A syntax error at the very end of the text is an end-of-input error.
+#[cold]
+fn eof_if_at_end(e: Error, text: &str) -> Error {
+    let Some(mark) = e.mark() else {
+        return e;
+    };
+    if e.kind() != ErrorKind::Syntax {
+        return e;
+    }
+    let end = super::chars::mark_of(text, text.len());
+    if mark.index >= end.index {
+        Error::new(
+            ErrorKind::Eof,
+            format!("unexpected end of input: {}", e.message()),
+        )
+        .at(mark)
+    } else {
+        e
+    }
+}

@@ -1,0 +1,975 @@
+//! Tokens: the scanner's first stage. Indentation becomes explicit block
+//! start and end tokens, and a `KEY` token is inserted before a simple
+//! (implicit) key once its `:` is found, as in the YAML 1.2 reference
+//! scanners. Everything that can take the input's nesting is a loop over
+//! explicit stacks; lookahead for a simple key is bounded to one line of at
+//! most 1024 characters, so the token queue stays small.
+
+use std::collections::VecDeque;
+
+use bumpalo::Bump;
+
+use super::super::error::{Error, ErrorKind};
+use super::super::source::{Mark, ScalarStyle};
+use super::chars::{
+    Cursor, is_blank, is_blankz, is_breakz, is_flow_indicator, is_uri_char, is_word,
+    next_json_only, non_printable,
+};
+
+/// One token and where it starts.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Token<'s> {
+    pub kind: Tok<'s>,
+    pub mark: Mark,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tok<'s> {
+    StreamStart,
+    StreamEnd,
+    /// `%YAML major.minor`
+    Version(u32, u32),
+    /// `%TAG handle prefix`
+    TagDirective(&'s str, &'s str),
+    DocumentStart,
+    DocumentEnd,
+    BlockSequenceStart,
+    BlockMappingStart,
+    BlockEnd,
+    FlowSequenceStart,
+    FlowSequenceEnd,
+    FlowMappingStart,
+    FlowMappingEnd,
+    BlockEntry,
+    FlowEntry,
+    Key,
+    Value,
+    Alias(&'s str),
+    Anchor(&'s str),
+    /// A tag: handle (`""` for a verbatim tag) and suffix.
+    Tag(&'s str, &'s str),
+    Scalar(&'s str, ScalarStyle),
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct SimpleKey {
+    possible: bool,
+    /// A tab was in the blanks before the key on its line.
+    tab_before: bool,
+    /// This level is a flow mapping (where a key's `:` may be on a later
+    /// line).
+    in_flow_map: bool,
+    required: bool,
+    token_number: usize,
+    mark: Mark,
+}
+
+/// The reusable memory of a [`Lexer`]. Token lists hold text borrowed for
+/// one document only, so they are kept empty between documents (see
+/// [`recycle`]).
+#[derive(Debug, Default)]
+pub(crate) struct LexBuffers {
+    tokens: VecDeque<Token<'static>>,
+    indents: Vec<i64>,
+    simple_keys: Vec<SimpleKey>,
+    pub(super) scratch: String,
+    pub(super) spaces: String,
+    pub(super) breaks: String,
+}
+
+/// Reuses an emptied vector's allocation for elements of another lifetime
+/// (the standard library collects in place when the layouts match), so
+/// that buffers of borrowed tokens outlive the text they borrowed.
+// `filter_map` to `None` is the point: no element survives, the type changes.
+#[allow(clippy::unnecessary_filter_map)]
+pub(super) fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+/// The most memory a reusable buffer keeps between documents.
+pub(super) const KEEP_BYTES: usize = 16 * 1024;
+
+/// `v`, or an empty vector when it holds more than [`KEEP_BYTES`].
+pub(super) fn keep<T, U: From<Vec<T>>>(v: Vec<T>) -> U {
+    if v.capacity() * std::mem::size_of::<T>() > KEEP_BYTES {
+        Vec::new().into()
+    } else {
+        v.into()
+    }
+}
+
+fn keep_string(s: String) -> String {
+    if s.capacity() > KEEP_BYTES {
+        String::new()
+    } else {
+        s
+    }
+}
+
+pub(super) struct Lexer<'s> {
+    pub(super) c: Cursor<'s>,
+    pub(super) arena: &'s Bump,
+    tokens: VecDeque<Token<'s>>,
+    tokens_parsed: usize,
+    stream_start_produced: bool,
+    stream_end_produced: bool,
+    pub(super) indent: i64,
+    indents: Vec<i64>,
+    pub(super) simple_key_allowed: bool,
+    simple_keys: Vec<SimpleKey>,
+    pub(super) flow_level: usize,
+    max_depth: usize,
+    /// The last token was JSON-like (a quoted scalar or a flow collection's
+    /// end): in flow context a `:` after it is a value indicator even
+    /// without a blank after the `:`.
+    json_key: bool,
+    pub(super) scratch: String,
+    pub(super) spaces: String,
+    pub(super) breaks: String,
+    /// A tab was among the blanks before the token being fetched, on its
+    /// line: block structure may not follow it.
+    tab_before: bool,
+    /// The token being fetched is the first on its line; the spaces
+    /// before it (up to any tab).
+    first_on_line: Option<u64>,
+    /// The next character allowed only inside quoted scalars (DEL, C1,
+    /// U+FFFE, U+FFFF): an error once anything else consumes it.
+    next_json_only: Option<usize>,
+}
+
+pub(super) type Lex<T = ()> = Result<T, Error>;
+
+#[cold]
+pub(super) fn eof(mark: Mark, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Eof, message).at(mark)
+}
+
+#[cold]
+pub(super) fn syntax(mark: Mark, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Syntax, message).at(mark)
+}
+
+impl<'s> Lexer<'s> {
+    pub fn new(text: &'s str, arena: &'s Bump, max_depth: usize, buffers: &mut LexBuffers) -> Self {
+        let tokens = std::mem::take(&mut buffers.tokens);
+        let tokens: Vec<Token<'static>> = tokens.into();
+        let tokens: VecDeque<Token<'s>> = recycle(tokens).into();
+        let mut indents = std::mem::take(&mut buffers.indents);
+        indents.clear();
+        let mut simple_keys = std::mem::take(&mut buffers.simple_keys);
+        simple_keys.clear();
+        Lexer {
+            c: Cursor::new(text),
+            arena,
+            tokens,
+            tokens_parsed: 0,
+            stream_start_produced: false,
+            stream_end_produced: false,
+            indent: -1,
+            indents,
+            simple_key_allowed: false,
+            simple_keys,
+            flow_level: 0,
+            max_depth,
+            json_key: false,
+            scratch: std::mem::take(&mut buffers.scratch),
+            spaces: std::mem::take(&mut buffers.spaces),
+            breaks: std::mem::take(&mut buffers.breaks),
+            tab_before: false,
+            first_on_line: None,
+            next_json_only: None,
+        }
+    }
+
+    /// Gives the buffers back for the next document; one grown past
+    /// [`KEEP_BYTES`] by a spike is dropped, so that memory comes back.
+    pub fn release(self, buffers: &mut LexBuffers) {
+        let tokens: Vec<Token<'s>> = self.tokens.into();
+        buffers.tokens = keep(recycle(tokens));
+        buffers.indents = keep(self.indents);
+        buffers.simple_keys = keep(self.simple_keys);
+        buffers.scratch = keep_string(self.scratch);
+        buffers.spaces = keep_string(self.spaces);
+        buffers.breaks = keep_string(self.breaks);
+    }
+
+    /// Copies built text into the arena.
+    pub(super) fn store(&self, text: &str, mark: Mark) -> Lex<&'s str> {
+        match self.arena.try_alloc_str(text) {
+            Ok(s) => Ok(s),
+            Err(_) => Err(Error::new(
+                ErrorKind::Limit(event_model::Limit::EventBytes),
+                "out of arena memory while building a scalar",
+            )
+            .at(mark)),
+        }
+    }
+
+    /// The next token, without taking it.
+    #[inline]
+    pub fn peek(&mut self) -> Lex<Token<'s>> {
+        if self.tokens.is_empty() || self.need_more() {
+            self.fetch_more()?;
+        }
+        match self.tokens.front() {
+            Some(t) => Ok(*t),
+            None => Err(syntax(self.c.mark(), "read past the end of the stream")),
+        }
+    }
+
+    /// Takes the token [`peek`](Self::peek) returned.
+    #[inline]
+    pub fn skip(&mut self) {
+        if self.tokens.pop_front().is_some() {
+            self.tokens_parsed += 1;
+        }
+    }
+
+    #[inline]
+    fn need_more(&self) -> bool {
+        self.simple_keys
+            .iter()
+            .any(|k| k.possible && k.token_number == self.tokens_parsed)
+    }
+
+    fn fetch_more(&mut self) -> Lex {
+        loop {
+            if self.stream_end_produced && !self.tokens.is_empty() {
+                return Ok(());
+            }
+            let mut need = self.tokens.is_empty();
+            if !need {
+                self.stale_simple_keys()?;
+                need = self.need_more();
+            }
+            if !need {
+                return Ok(());
+            }
+            if self.stream_end_produced {
+                return Ok(());
+            }
+            self.fetch_next()?;
+        }
+    }
+
+    fn push(&mut self, kind: Tok<'s>, mark: Mark) {
+        self.tokens.push_back(Token { kind, mark });
+    }
+
+    fn fetch_next(&mut self) -> Lex {
+        self.fetch_token()?;
+        self.check_printable_consumed()
+    }
+
+    /// A character allowed only in quoted scalars was consumed by
+    /// something else: an error at it.
+    #[inline]
+    fn check_printable_consumed(&self) -> Lex {
+        match self.next_json_only {
+            Some(at) if at < self.c.pos => Err(non_printable(self.c.text, at)),
+            _ => Ok(()),
+        }
+    }
+
+    fn fetch_token(&mut self) -> Lex {
+        if !self.stream_start_produced {
+            // C0 controls anywhere are an error before any token.
+            let bytes = self.c.text.as_bytes();
+            if let Some(at) = bytes
+                .iter()
+                .position(|&b| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+            {
+                return Err(non_printable(self.c.text, at));
+            }
+            self.next_json_only = next_json_only(self.c.text, 0)?;
+            self.stream_start_produced = true;
+            self.simple_key_allowed = true;
+            self.simple_keys.push(SimpleKey::default());
+            self.push(Tok::StreamStart, self.c.mark());
+            return Ok(());
+        }
+        self.scan_to_next_token()?;
+        self.stale_simple_keys()?;
+        self.unroll_indent(self.c.col as i64);
+        if self.c.eof() {
+            return self.fetch_stream_end();
+        }
+        let b = self.c.cur();
+        let n = self.c.at(1);
+        if self.c.col == 0 {
+            if b == b'%' {
+                return self.fetch_directive();
+            }
+            if self.c.document_indicator() {
+                let kind = if b == b'-' {
+                    Tok::DocumentStart
+                } else {
+                    Tok::DocumentEnd
+                };
+                return self.fetch_document_indicator(kind);
+            }
+        }
+        let json = std::mem::take(&mut self.json_key);
+        if self.tab_before
+            && self.flow_level == 0
+            && matches!(b, b'-' | b'?' | b':')
+            && is_blankz(n)
+        {
+            return Err(syntax(
+                self.c.mark(),
+                "a tab may not stand before a block indicator (tabs are not indentation)",
+            ));
+        }
+        if let Some(spaces) = self.first_on_line {
+            if self.flow_level > 0 && self.indent >= 0 && (spaces as i64) <= self.indent {
+                return Err(syntax(
+                    self.c.mark(),
+                    "a flow collection's line is not indented more than its block parent",
+                ));
+            }
+        }
+        let flow = self.flow_level > 0;
+        match b {
+            b'[' => self.fetch_flow_start(Tok::FlowSequenceStart),
+            b'{' => self.fetch_flow_start(Tok::FlowMappingStart),
+            b']' => self.fetch_flow_end(Tok::FlowSequenceEnd),
+            b'}' => self.fetch_flow_end(Tok::FlowMappingEnd),
+            b',' => self.fetch_flow_entry(),
+            b'-' if is_blankz(n) => self.fetch_block_entry(),
+            b'?' if is_blankz(n) || (flow && is_flow_indicator(n)) => self.fetch_key(),
+            b':' if is_blankz(n) || (flow && (is_flow_indicator(n) || json)) => self.fetch_value(),
+            b'*' => self.fetch_anchor(true),
+            b'&' => self.fetch_anchor(false),
+            b'!' => self.fetch_tag(),
+            b'|' | b'>' if !flow => self.fetch_block_scalar(b == b'|'),
+            b'\'' | b'"' => self.fetch_quoted(b == b'"'),
+            _ => {
+                let starts_plain = !(is_blankz(b)
+                    || matches!(
+                        b,
+                        b'-' | b'?'
+                            | b':'
+                            | b','
+                            | b'['
+                            | b']'
+                            | b'{'
+                            | b'}'
+                            | b'#'
+                            | b'&'
+                            | b'*'
+                            | b'!'
+                            | b'|'
+                            | b'>'
+                            | b'\''
+                            | b'"'
+                            | b'%'
+                            | b'@'
+                            | b'`'
+                    ))
+                    || (matches!(b, b'-' | b'?' | b':')
+                        && !is_blankz(n)
+                        && !(flow && is_flow_indicator(n)));
+                if starts_plain {
+                    self.fetch_plain()
+                } else {
+                    Err(syntax(
+                        self.c.mark(),
+                        format!(
+                            "found character {:?} that cannot start any token",
+                            self.c.char().unwrap_or(' ')
+                        ),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Skips blanks, comments and line breaks before the next token.
+    fn scan_to_next_token(&mut self) -> Lex {
+        self.tab_before = false;
+        self.first_on_line = None;
+        let mut line_start = self.c.col == 0;
+        let mut spaces: Option<u64> = if line_start { None } else { Some(0) };
+        loop {
+            // Blanks. Tabs are separation, never indentation: remembered
+            // so that block structure after them is refused.
+            loop {
+                match self.c.cur() {
+                    b' ' => self.c.advance_ascii(1),
+                    b'\t' => {
+                        self.tab_before = true;
+                        if spaces.is_none() {
+                            spaces = Some(self.c.col);
+                        }
+                        self.c.advance_ascii(1);
+                    }
+                    _ => break,
+                }
+            }
+            if self.c.cur() == b'#' {
+                if self.c.pos > 0 && !is_blankz(self.c.text.as_bytes()[self.c.pos - 1]) {
+                    return Err(syntax(
+                        self.c.mark(),
+                        "a comment must be separated from what precedes it by a blank",
+                    ));
+                }
+                let rest = &self.c.text.as_bytes()[self.c.pos..];
+                let len = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
+                let chars = self.c.text[self.c.pos..self.c.pos + len].chars().count();
+                self.c.pos += len;
+                self.c.col += chars as u64;
+                self.c.index += chars as u64;
+            }
+            if self.c.skip_break() {
+                if self.flow_level == 0 {
+                    self.simple_key_allowed = true;
+                }
+                self.tab_before = false;
+                line_start = true;
+                spaces = None;
+            } else {
+                if line_start {
+                    self.first_on_line = Some(spaces.unwrap_or(self.c.col));
+                }
+                return Ok(());
+            }
+        }
+    }
+
+    fn stale_simple_keys(&mut self) -> Lex {
+        let (line, index) = (self.c.line, self.c.index);
+        for k in &mut self.simple_keys {
+            // In a flow mapping a key may have its ':' on a later line; the
+            // 1024-character bound still holds.
+            if k.possible && ((!k.in_flow_map && k.mark.line < line) || k.mark.index + 1024 < index)
+            {
+                if k.required {
+                    return Err(syntax(k.mark, "could not find the expected ':' of a key"));
+                }
+                k.possible = false;
+            }
+        }
+        Ok(())
+    }
+
+    fn save_simple_key(&mut self) -> Lex {
+        let required = self.flow_level == 0 && self.indent == self.c.col as i64;
+        if self.simple_key_allowed {
+            self.remove_simple_key()?;
+            let in_flow_map = self.simple_keys.last().is_some_and(|k| k.in_flow_map);
+            let key = SimpleKey {
+                possible: true,
+                tab_before: self.tab_before,
+                in_flow_map,
+                required,
+                token_number: self.tokens_parsed + self.tokens.len(),
+                mark: self.c.mark(),
+            };
+            if let Some(last) = self.simple_keys.last_mut() {
+                *last = key;
+            }
+        }
+        Ok(())
+    }
+
+    fn remove_simple_key(&mut self) -> Lex {
+        if let Some(k) = self.simple_keys.last_mut() {
+            if k.possible && k.required {
+                return Err(syntax(k.mark, "could not find the expected ':' of a key"));
+            }
+            k.possible = false;
+        }
+        Ok(())
+    }
+
+    /// Opens a block collection at `column` (block context only); the
+    /// start token goes at queue position `number`, or last.
+    fn roll_indent(
+        &mut self,
+        column: i64,
+        number: Option<usize>,
+        kind: Tok<'s>,
+        mark: Mark,
+    ) -> Lex {
+        if self.flow_level > 0 {
+            return Ok(());
+        }
+        if self.indent < column {
+            self.check_depth(mark)?;
+            self.indents.push(self.indent);
+            self.indent = column;
+            let token = Token { kind, mark };
+            match number {
+                Some(n) => {
+                    let at = n - self.tokens_parsed;
+                    self.tokens.insert(at, token);
+                }
+                None => self.tokens.push_back(token),
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes block collections indented more than `column`.
+    fn unroll_indent(&mut self, column: i64) {
+        if self.flow_level > 0 {
+            return;
+        }
+        while self.indent > column {
+            self.push(Tok::BlockEnd, self.c.mark());
+            self.indent = self.indents.pop().unwrap_or(-1);
+        }
+    }
+
+    /// One more collection level must stay within the depth limit: checked
+    /// here so that the token queue and stacks never outgrow it.
+    fn check_depth(&self, mark: Mark) -> Lex {
+        let levels = self.indents.len() + self.flow_level + 1;
+        if levels > self.max_depth {
+            return Err(Error::new(
+                ErrorKind::Limit(event_model::Limit::Depth),
+                format!(
+                    "nesting of {levels} levels exceeds limit max_depth ({})",
+                    self.max_depth
+                ),
+            )
+            .at(mark));
+        }
+        Ok(())
+    }
+
+    fn fetch_stream_end(&mut self) -> Lex {
+        if self.c.col != 0 {
+            // The end mark is on a line of its own, like a final break.
+            self.c.col = 0;
+            self.c.line += 1;
+        }
+        self.unroll_indent(-1);
+        self.remove_simple_key()?;
+        self.simple_key_allowed = false;
+        self.stream_end_produced = true;
+        self.push(Tok::StreamEnd, self.c.mark());
+        Ok(())
+    }
+
+    fn fetch_document_indicator(&mut self, kind: Tok<'s>) -> Lex {
+        self.unroll_indent(-1);
+        self.remove_simple_key()?;
+        self.simple_key_allowed = false;
+        let mark = self.c.mark();
+        self.c.advance_ascii(3);
+        if kind == Tok::DocumentEnd {
+            // Only a comment may follow `...` on its line.
+            let mut probe = self.c;
+            while is_blank(probe.cur()) {
+                probe.advance_ascii(1);
+            }
+            if !is_breakz(probe.cur()) && probe.cur() != b'#' {
+                return Err(syntax(
+                    probe.mark(),
+                    "unexpected content after a document end marker '...'",
+                ));
+            }
+        }
+        self.push(kind, mark);
+        Ok(())
+    }
+
+    fn fetch_flow_start(&mut self, kind: Tok<'s>) -> Lex {
+        self.save_simple_key()?;
+        self.check_depth(self.c.mark())?;
+        self.flow_level += 1;
+        self.simple_keys.push(SimpleKey {
+            in_flow_map: kind == Tok::FlowMappingStart,
+            ..SimpleKey::default()
+        });
+        self.simple_key_allowed = true;
+        let mark = self.c.mark();
+        self.c.advance_ascii(1);
+        self.push(kind, mark);
+        Ok(())
+    }
+
+    fn fetch_flow_end(&mut self, kind: Tok<'s>) -> Lex {
+        self.remove_simple_key()?;
+        if self.flow_level > 0 {
+            self.flow_level -= 1;
+            self.simple_keys.pop();
+        }
+        self.simple_key_allowed = false;
+        let mark = self.c.mark();
+        self.c.advance_ascii(1);
+        self.json_key = true;
+        self.push(kind, mark);
+        Ok(())
+    }
+
+    fn fetch_flow_entry(&mut self) -> Lex {
+        self.remove_simple_key()?;
+        self.simple_key_allowed = true;
+        let mark = self.c.mark();
+        self.c.advance_ascii(1);
+        self.push(Tok::FlowEntry, mark);
+        Ok(())
+    }
+
+    fn fetch_block_entry(&mut self) -> Lex {
+        let mark = self.c.mark();
+        if self.flow_level == 0 {
+            if !self.simple_key_allowed {
+                return Err(syntax(
+                    mark,
+                    "block sequence entries are not allowed in this context",
+                ));
+            }
+            self.roll_indent(self.c.col as i64, None, Tok::BlockSequenceStart, mark)?;
+        } else {
+            return Err(syntax(
+                mark,
+                "a block sequence entry (\"- \") may not stand in a flow collection",
+            ));
+        }
+        self.remove_simple_key()?;
+        self.simple_key_allowed = true;
+        self.c.advance_ascii(1);
+        self.push(Tok::BlockEntry, mark);
+        Ok(())
+    }
+
+    fn fetch_key(&mut self) -> Lex {
+        let mark = self.c.mark();
+        if self.flow_level == 0 {
+            if !self.simple_key_allowed {
+                return Err(syntax(mark, "mapping keys are not allowed in this context"));
+            }
+            self.roll_indent(self.c.col as i64, None, Tok::BlockMappingStart, mark)?;
+        }
+        self.remove_simple_key()?;
+        self.simple_key_allowed = self.flow_level == 0;
+        self.c.advance_ascii(1);
+        self.push(Tok::Key, mark);
+        Ok(())
+    }
+
+    fn fetch_value(&mut self) -> Lex {
+        let mark = self.c.mark();
+        let key = self.simple_keys.last().copied().unwrap_or_default();
+        if key.possible {
+            if key.tab_before && self.flow_level == 0 && self.indent < key.mark.column as i64 - 1 {
+                return Err(syntax(
+                    key.mark,
+                    "a tab may not stand before a block mapping's first key (tabs are not indentation)",
+                ));
+            }
+            let at = key.token_number - self.tokens_parsed;
+            self.tokens.insert(
+                at,
+                Token {
+                    kind: Tok::Key,
+                    mark: key.mark,
+                },
+            );
+            self.roll_indent(
+                key.mark.column as i64 - 1,
+                Some(key.token_number),
+                Tok::BlockMappingStart,
+                key.mark,
+            )?;
+            if let Some(k) = self.simple_keys.last_mut() {
+                k.possible = false;
+            }
+            self.simple_key_allowed = false;
+        } else {
+            if self.flow_level == 0 {
+                if !self.simple_key_allowed {
+                    return Err(syntax(
+                        mark,
+                        "mapping values are not allowed in this context",
+                    ));
+                }
+                self.roll_indent(self.c.col as i64, None, Tok::BlockMappingStart, mark)?;
+            }
+            self.simple_key_allowed = self.flow_level == 0;
+        }
+        self.c.advance_ascii(1);
+        self.push(Tok::Value, mark);
+        Ok(())
+    }
+
+    fn fetch_anchor(&mut self, alias: bool) -> Lex {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let mark = self.c.mark();
+        self.c.advance_ascii(1);
+        let start = self.c.pos;
+        while !is_blankz(self.c.cur()) && !is_flow_indicator(self.c.cur()) {
+            self.c.advance();
+        }
+        let name = &self.c.text[start..self.c.pos];
+        if name.is_empty() {
+            return Err(syntax(
+                mark,
+                if alias {
+                    "an alias needs a name after '*'"
+                } else {
+                    "an anchor needs a name after '&'"
+                },
+            ));
+        }
+        self.push(
+            if alias {
+                Tok::Alias(name)
+            } else {
+                Tok::Anchor(name)
+            },
+            mark,
+        );
+        Ok(())
+    }
+
+    fn fetch_tag(&mut self) -> Lex {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let mark = self.c.mark();
+        let (handle, suffix) = if self.c.at(1) == b'<' {
+            self.c.advance_ascii(2);
+            let uri = self.scan_uri(true, mark)?;
+            if self.c.cur() != b'>' {
+                return Err(syntax(self.c.mark(), "a verbatim tag must end with '>'"));
+            }
+            self.c.advance_ascii(1);
+            if uri.is_empty() {
+                return Err(syntax(mark, "a verbatim tag may not be empty"));
+            }
+            ("", uri)
+        } else {
+            // `!`, `!!`, or `!name!`: then the suffix.
+            let start = self.c.pos;
+            let mut end = start + 1;
+            let bytes = self.c.text.as_bytes();
+            while end < bytes.len() && is_word(bytes[end]) {
+                end += 1;
+            }
+            let handle = if bytes.get(end) == Some(&b'!') {
+                end + 1
+            } else {
+                start + 1
+            };
+            let handle_text = &self.c.text[start..handle];
+            self.c.advance_ascii(handle - start);
+            let suffix = self.scan_uri(false, mark)?;
+            if suffix.is_empty() && handle_text != "!" {
+                return Err(syntax(mark, "a tag needs a suffix after its handle"));
+            }
+            (handle_text, suffix)
+        };
+        let next = self.c.cur();
+        if !(is_blankz(next) || (self.flow_level > 0 && is_flow_indicator(next))) {
+            return Err(syntax(
+                self.c.mark(),
+                "a tag must be followed by a blank or a line break",
+            ));
+        }
+        self.push(Tok::Tag(handle, suffix), mark);
+        Ok(())
+    }
+
+    /// The characters of a tag URI, `%XX` escapes decoded (then built).
+    fn scan_uri(&mut self, verbatim: bool, mark: Mark) -> Lex<&'s str> {
+        let start = self.c.pos;
+        let mut escaped = false;
+        loop {
+            let b = self.c.cur();
+            if b == b'%' {
+                escaped = true;
+                if !(self.c.at(1).is_ascii_hexdigit() && self.c.at(2).is_ascii_hexdigit()) {
+                    return Err(syntax(
+                        self.c.mark(),
+                        "a '%' in a tag must start a %XX escape",
+                    ));
+                }
+                self.c.advance_ascii(3);
+            } else if is_uri_char(b)
+                && (verbatim || (b != b'!' && !is_flow_indicator(b)))
+                && !(verbatim && b == b'>')
+            {
+                self.c.advance();
+            } else {
+                break;
+            }
+        }
+        let raw = &self.c.text[start..self.c.pos];
+        if !escaped {
+            return Ok(raw);
+        }
+        let mut bytes = Vec::with_capacity(raw.len());
+        let r = raw.as_bytes();
+        let mut i = 0;
+        while i < r.len() {
+            if r[i] == b'%' {
+                let hex = &raw[i + 1..i + 3];
+                bytes.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 3;
+            } else {
+                bytes.push(r[i]);
+                i += 1;
+            }
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| syntax(mark, "a tag's %XX escapes are not valid UTF-8"))?;
+        self.store(&text, mark)
+    }
+
+    fn fetch_directive(&mut self) -> Lex {
+        self.unroll_indent(-1);
+        self.remove_simple_key()?;
+        self.simple_key_allowed = false;
+        let mark = self.c.mark();
+        self.c.advance_ascii(1);
+        let start = self.c.pos;
+        while !is_blankz(self.c.cur()) {
+            self.c.advance();
+        }
+        let name = &self.c.text[start..self.c.pos];
+        let token = match name {
+            "YAML" => {
+                self.skip_blanks();
+                let major = self.scan_number(mark)?;
+                if self.c.cur() != b'.' {
+                    return Err(syntax(self.c.mark(), "%YAML needs a version major.minor"));
+                }
+                self.c.advance_ascii(1);
+                let minor = self.scan_number(mark)?;
+                Some(Tok::Version(major, minor))
+            }
+            "TAG" => {
+                self.skip_blanks();
+                let start = self.c.pos;
+                if self.c.cur() != b'!' {
+                    return Err(syntax(self.c.mark(), "a %TAG handle must start with '!'"));
+                }
+                self.c.advance_ascii(1);
+                while is_word(self.c.cur()) {
+                    self.c.advance_ascii(1);
+                }
+                if self.c.cur() == b'!' {
+                    self.c.advance_ascii(1);
+                }
+                let handle = &self.c.text[start..self.c.pos];
+                if handle.len() > 1 && !handle.ends_with('!') {
+                    return Err(syntax(mark, "a %TAG handle must end with '!'"));
+                }
+                if !is_blank(self.c.cur()) {
+                    return Err(syntax(
+                        self.c.mark(),
+                        "a %TAG handle must be followed by a blank",
+                    ));
+                }
+                self.skip_blanks();
+                let prefix_start = self.c.pos;
+                while !is_blankz(self.c.cur()) {
+                    self.c.advance();
+                }
+                let prefix = &self.c.text[prefix_start..self.c.pos];
+                if prefix.is_empty() {
+                    return Err(syntax(self.c.mark(), "a %TAG directive needs a prefix"));
+                }
+                Some(Tok::TagDirective(handle, prefix))
+            }
+            _ => {
+                // Reserved directives are ignored, parameters and all.
+                while !is_breakz(self.c.cur()) {
+                    if self.c.cur() == b'#' && is_blank(self.c.text.as_bytes()[self.c.pos - 1]) {
+                        break;
+                    }
+                    self.c.advance();
+                }
+                None
+            }
+        };
+        self.skip_blanks();
+        if self.c.cur() == b'#' {
+            if !is_blank(self.c.text.as_bytes()[self.c.pos - 1]) {
+                return Err(syntax(self.c.mark(), "a comment must follow a blank"));
+            }
+            while !is_breakz(self.c.cur()) {
+                self.c.advance();
+            }
+        }
+        if !is_breakz(self.c.cur()) {
+            return Err(syntax(
+                self.c.mark(),
+                "unexpected content after a directive's parameters",
+            ));
+        }
+        if let Some(token) = token {
+            self.push(token, mark);
+        }
+        Ok(())
+    }
+
+    fn skip_blanks(&mut self) {
+        while is_blank(self.c.cur()) {
+            self.c.advance_ascii(1);
+        }
+    }
+
+    fn scan_number(&mut self, mark: Mark) -> Lex<u32> {
+        let start = self.c.pos;
+        while self.c.cur().is_ascii_digit() {
+            self.c.advance_ascii(1);
+        }
+        self.c.text[start..self.c.pos]
+            .parse()
+            .map_err(|_| syntax(mark, "%YAML needs a version major.minor"))
+    }
+
+    fn fetch_block_scalar(&mut self, literal: bool) -> Lex {
+        self.remove_simple_key()?;
+        self.simple_key_allowed = true;
+        let mark = self.c.mark();
+        let text = self.scan_block_scalar(literal)?;
+        let style = if literal {
+            ScalarStyle::Literal
+        } else {
+            ScalarStyle::Folded
+        };
+        self.push(Tok::Scalar(text, style), mark);
+        Ok(())
+    }
+
+    fn fetch_quoted(&mut self, double: bool) -> Lex {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let mark = self.c.mark();
+        self.check_printable_consumed()?;
+        let text = self.scan_quoted(double)?;
+        if self.next_json_only.is_some_and(|at| at < self.c.pos) {
+            self.next_json_only = next_json_only(self.c.text, self.c.pos)?;
+        }
+        self.json_key = true;
+        let style = if double {
+            ScalarStyle::DoubleQuoted
+        } else {
+            ScalarStyle::SingleQuoted
+        };
+        self.push(Tok::Scalar(text, style), mark);
+        Ok(())
+    }
+
+    fn fetch_plain(&mut self) -> Lex {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let mark = self.c.mark();
+        let text = self.scan_plain()?;
+        self.push(Tok::Scalar(text, ScalarStyle::Plain), mark);
+        Ok(())
+    }
+}
+
+/// Whether `b` may follow a plain scalar's `:` inside it.
+#[inline(always)]
+pub(super) fn colon_ends_plain(next: u8, flow: bool) -> bool {
+    is_blankz(next) || (flow && is_flow_indicator(next))
+}

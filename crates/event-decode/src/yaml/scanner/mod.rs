@@ -1,0 +1,30 @@
+//! The project's own YAML 1.2 scanner: a zero-copy pull parser behind the
+//! [`EventSource`](super::EventSource) seam.
+//!
+//! - `chars`: the input cursor (line, column, character index) and YAML's
+//!   character classes; the check that refuses non-printable characters.
+//! - `lexer` and `scalars`: tokens, as the YAML 1.2 reference scanners make
+//!   them (indentation as explicit block tokens, simple keys resolved with
+//!   one line of lookahead), every scalar style, anchors, tags, directives.
+//! - `parser`: [`YamlParser`], the grammar as an explicit state machine,
+//!   producing [`Event`]s with everything the YAML test suite shows.
+//! - `events`: [`ScannerEvents`], one document's events for the serde
+//!   layer, aliases replayed under the event and byte budgets.
+//! - `suite`: the test suite's event notation.
+//!
+//! Scalars that stand verbatim in the input (one line, no escapes) are
+//! slices of it; escaped, folded and block scalars are built once in a
+//! reused scratch string and copied into the caller's arena. Nothing
+//! recurses on the input's nesting, and lookahead is bounded, so memory
+//! per document is a small multiple of its size.
+
+mod chars;
+mod events;
+mod lexer;
+mod parser;
+mod scalars;
+mod suite;
+
+pub use events::{ScannerBuffers, ScannerEvents};
+pub use parser::{Event, ParseBuffers, Tag, YamlParser};
+pub use suite::{suite_events, write_event};
