@@ -1085,11 +1085,7 @@ mod cost {
     }
 
     fn ordinary_yaml() -> String {
-        std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures/reference-event.yaml"
-        ))
-        .expect("the reference event")
+        event_model::corpus::REFERENCE_EVENT_YAML.to_owned()
     }
 
     fn ordinary_json() -> String {
