@@ -296,36 +296,6 @@ fn long_comment_lines_outside_documents_are_no_events() {
     assert_eq!((e.line(), e.column()), (Some(16), Some(7)), "{e}");
 }
 
-/// Between a `---` line and the document's first content, a long comment is
-/// no part of the document either: it stands as an empty line, and the
-/// lines after it keep their stream numbers.
-#[test]
-fn a_long_comment_right_after_the_marker_is_not_counted() {
-    let doc = format!("{ENVELOPE}kind: heartbeat\n");
-    let comment = format!("#{}\n", "c".repeat(100_000));
-    for marker in ["---", "--- # the next one"] {
-        let stream = format!("{doc}{marker}\n{comment}{comment}\n{ENVELOPE}kind: nope\n");
-        for capacity in [7, 8192] {
-            let frames = frames_of(stream.as_bytes(), capacity);
-            assert_eq!(frames.len(), 2, "{marker}");
-            let second = frames[1].as_ref().expect("not oversize");
-            assert!(second.len() < 1024, "the comments were not kept");
-        }
-        let mut frames = YamlFrames::new(Cursor::new(stream.as_bytes()));
-        frames.next_frame().expect("1").expect("frame 1");
-        let frame = frames.next_frame().expect("2").expect("frame 2");
-        let arena = Bump::new();
-        let e = frame.locate(
-            YamlDecoder::new()
-                .decode(frame.bytes, &arena)
-                .expect_err("bad kind"),
-        );
-        // The first document is lines 1-6, the marker 7, the comments 8
-        // and 9, a blank line 10, and `kind: nope` line 16.
-        assert_eq!((e.line(), e.column()), (Some(16), Some(7)), "{marker}: {e}");
-    }
-}
-
 // ---------------------------------------------------- 8. key order
 
 #[test]

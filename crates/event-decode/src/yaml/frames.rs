@@ -55,19 +55,6 @@ fn count_breaks(bytes: &[u8]) -> u64 {
 
 /// Whether a line whose first bytes are `head` (the whole line when
 /// `complete`) may be a `---` line.
-/// Whether `line` is a `---` marker with nothing after it but blanks or a
-/// comment (no content on the marker's line).
-fn bare_start(line: &[u8]) -> bool {
-    let Some(rest) = line.strip_prefix(b"---") else {
-        return false;
-    };
-    let rest = match rest.iter().position(|&b| b == b'#') {
-        Some(i) => &rest[..i],
-        None => rest,
-    };
-    rest.iter().all(|b| b.is_ascii_whitespace())
-}
-
 fn may_start(head: &[u8], complete: bool) -> bool {
     if head.len() >= 4 || complete {
         is_marker(head, b"---")
@@ -498,13 +485,9 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
             self.buf_line = line;
         }
         let mut open = false;
-        // Whether the open document has shown content yet (more than its
-        // `---` line, blanks and comments).
-        let mut content_seen = false;
         self.blank_only = self.pending.is_none() && self.buf.is_empty();
         if let Some(overflow) = self.pending.take() {
             open = true;
-            content_seen = overflow || !bare_start(&self.buf[..line_len(&self.buf)]);
             if overflow {
                 self.skip_oversized(false)?;
             }
@@ -525,14 +508,6 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
                     self.reset();
                     continue;
                 }
-                if open && l.hash_at_0 && !content_seen {
-                    // Between a `---` line and the document's first content
-                    // the comment cannot be part of a scalar: an empty line
-                    // stands in its place, so line numbers stay right.
-                    self.buf.truncate(l.start);
-                    self.buf.push(b'\n');
-                    continue;
-                }
                 if open && l.hash_at_0 {
                     // Inside one, a `#` at column 0 is a comment; the
                     // document ends before it unless content follows.
@@ -540,8 +515,6 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
                 }
             }
             let s = step(l.kind, &mut open);
-            content_seen |= l.kind == Line::Content
-                || (l.kind == Line::Start && !bare_start(&self.buf[l.start.min(self.buf.len())..]));
             self.blank_only &= !open && l.kind == Line::Blank;
             if l.overflow && !matches!(s, Step::EndBefore) {
                 self.skip_oversized(matches!(s, Step::EndAfter))?;
