@@ -40,6 +40,11 @@ const KNOWN_DIFFERENCES: &[(&str, &str, Option<&str>)] = &[
         "6.2 (s-separate-in-line: a tab is separation white space)",
         Some(r#"{"zone":"cliffside"}"#),
     ),
+    (
+        "k: |\n  a\n  b",
+        "8.1.1.2 (clip keeps the final line break; at the end of input there is none)",
+        Some(r#"{"k":"a\nb"}"#),
+    ),
 ];
 
 /// Cases where yaml-rust2's own reading is against the specification but
