@@ -131,14 +131,3 @@ fn ordered_pairs<'de, D: Deserializer<'de>>(
 
     d.deserialize_map(Pairs).map(Some)
 }
-
-#[cfg(feature = "yaml-config")]
-impl RouteConfig {
-    /// Parses a routing table from YAML with Veltrix's streaming decoder,
-    /// under [`TABLE_LIMITS`](crate::TABLE_LIMITS). Syntax errors, wrong
-    /// types, unknown keys and exceeded limits carry line and column.
-    pub fn from_yaml_str(text: &str) -> Result<RouteConfig, crate::ConfigError> {
-        event_decode::yaml::from_str_with_limits(text, &crate::TABLE_LIMITS)
-            .map_err(crate::ConfigError::Yaml)
-    }
-}

@@ -1,36 +1,14 @@
-//! Errors of the router: configuration, handlers and rejected events.
-
-use event_decode::DecodeError;
+//! Errors of the router: configuration and handlers.
 
 use crate::table::{MAX_HANDLERS, MAX_PARTITIONS, MAX_ROUTE_HANDLERS, MAX_ROUTES};
 
 /// A routing table or router configuration that cannot be used. Each
 /// message names the route (by name, or by position when it has none) and
-/// the field; YAML errors carry line and column.
+/// the field. (Reading the table's file, and its YAML errors with line and
+/// column, belong to whoever parses it.)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// The YAML could not be read as a routing table: a syntax error, a wrong
-    /// type, a missing or unknown key.
-    #[error("routing table: {0}")]
-    Yaml(DecodeError),
-    /// The table file could not be read.
-    #[error("routing table: reading failed: {0}")]
-    Read(String),
-    /// The table file is larger than [`MAX_TABLE_BYTES`](crate::MAX_TABLE_BYTES).
-    #[error("routing table: larger than the {limit} bytes supported")]
-    TooLarge {
-        /// The limit, in bytes.
-        limit: usize,
-    },
-    /// The table file is not UTF-8.
-    #[error("routing table: line {line}, column {column}: invalid UTF-8")]
-    Utf8 {
-        /// 1-based line of the first invalid byte.
-        line: u64,
-        /// 1-based column (in characters) of the first invalid byte.
-        column: u64,
-    },
     /// `partitions` outside `1..=4096`.
     #[error("partitions: {value} is out of range (expected 1..={MAX_PARTITIONS})")]
     Partitions {
@@ -135,24 +113,6 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    /// 1-based line of a YAML error.
-    pub fn line(&self) -> Option<u64> {
-        match self {
-            ConfigError::Yaml(e) => e.line(),
-            ConfigError::Utf8 { line, .. } => Some(*line),
-            _ => None,
-        }
-    }
-
-    /// 1-based column of a YAML error.
-    pub fn column(&self) -> Option<u64> {
-        match self {
-            ConfigError::Yaml(e) => e.column(),
-            ConfigError::Utf8 { column, .. } => Some(*column),
-            _ => None,
-        }
-    }
-
     /// The route the error is about, when there is one by name.
     pub fn route(&self) -> Option<&str> {
         match self {

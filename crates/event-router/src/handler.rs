@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use bumpalo::Bump;
-use event_decode::DecodeError;
+use std::error::Error;
+
 use event_model::Event;
 
 use crate::HandlerError;
@@ -15,7 +15,7 @@ use crate::table::{RouteId, RouteTable};
 /// Any `FnMut(&Event<'_>, &Context<'_>) -> Result<(), HandlerError>` is a
 /// handler; [`handler_fn`] and [`infallible`] help closures infer their
 /// signature. A handler that keeps data past its call must copy it out of
-/// the event (the batch arena is reset after the batch).
+/// the event (whoever decoded it reuses its arena).
 pub trait Handler {
     /// Processes one event. An error is reported with the handler's name and
     /// the event's index; other handlers still receive the event.
@@ -54,17 +54,16 @@ where
 /// What a handler learns about the event besides its content.
 #[derive(Clone, Copy)]
 pub struct Context<'b> {
-    pub(crate) index: usize,
+    pub(crate) index: u64,
     pub(crate) partition: u32,
     pub(crate) routes: &'b [RouteId],
     pub(crate) table: &'b RouteTable,
-    pub(crate) arena: &'b Bump,
 }
 
 impl<'b> Context<'b> {
-    /// The event's 0-based index in the batch (the slice of frames or events
-    /// given to the router).
-    pub fn index(&self) -> usize {
+    /// The event's 0-based number since the router was built (frames
+    /// rejected before it count too).
+    pub fn index(&self) -> u64 {
         self.index
     }
 
@@ -90,11 +89,6 @@ impl<'b> Context<'b> {
     pub fn table(&self) -> &'b RouteTable {
         self.table
     }
-
-    /// The batch's arena, for scratch data that lives until the batch ends.
-    pub fn arena(&self) -> &'b Bump {
-        self.arena
-    }
 }
 
 impl fmt::Debug for Context<'_> {
@@ -110,9 +104,11 @@ impl fmt::Debug for Context<'_> {
 /// Why a frame went to the dead-letter sink.
 #[derive(Debug, Clone, Copy)]
 pub enum DeadLetterReason<'b> {
-    /// The frame did not decode or the event failed validation (counted as
-    /// rejected; the sink keeps its bytes and error).
-    Decode(&'b DecodeError),
+    /// The frame did not decode, the event failed validation, or the stream
+    /// could not deliver the frame (counted as rejected; the sink keeps its
+    /// bytes and error). The error is the decoder's: downcast it to the
+    /// decoder's type for its position.
+    Bad(&'b (dyn Error + 'static)),
     /// The event decoded but no route matched (`unmatched: dead_letter`).
     Unmatched(&'b Event<'b>),
 }
@@ -120,10 +116,10 @@ pub enum DeadLetterReason<'b> {
 /// A frame that could not be routed, with its raw bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct DeadLetter<'b> {
-    /// The frame's 0-based index in the batch.
-    pub index: usize,
+    /// The frame's 0-based number since the router was built.
+    pub index: u64,
     /// The frame's bytes, exactly as given (empty when the router was given
-    /// already-decoded events).
+    /// an event without them).
     pub raw: &'b [u8],
     /// Why.
     pub reason: DeadLetterReason<'b>,

@@ -115,45 +115,6 @@ pub struct RouteTable {
 }
 
 impl RouteTable {
-    /// Parses, validates and compiles a table written in YAML, under
-    /// [`TABLE_LIMITS`].
-    #[cfg(feature = "yaml-config")]
-    pub fn from_yaml_str(text: &str) -> Result<RouteTable, ConfigError> {
-        RouteTable::new(RouteConfig::from_yaml_str(text)?)
-    }
-
-    /// Reads a table from `reader` (a file, standard input), refusing one
-    /// larger than [`MAX_TABLE_BYTES`] without reading past that, then
-    /// parses it as [`from_yaml_str`](Self::from_yaml_str) does.
-    #[cfg(feature = "yaml-config")]
-    pub fn from_yaml_reader(reader: impl std::io::Read) -> Result<RouteTable, ConfigError> {
-        use std::io::Read;
-        let mut bytes = Vec::new();
-        reader
-            .take(MAX_TABLE_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| ConfigError::Read(e.to_string()))?;
-        if bytes.len() > MAX_TABLE_BYTES {
-            return Err(ConfigError::TooLarge {
-                limit: MAX_TABLE_BYTES,
-            });
-        }
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
-            let column = upto
-                .rsplit(|&b| b == b'\n')
-                .next()
-                .map_or(0, |l| String::from_utf8_lossy(l).chars().count())
-                + 1;
-            ConfigError::Utf8 {
-                line: line as u64,
-                column: column as u64,
-            }
-        })?;
-        RouteTable::from_yaml_str(&text)
-    }
-
     /// Validates and compiles a table: route names unique and non-empty,
     /// kinds known, condition lists non-empty, `1..=16` distinct handlers per
     /// route, `partitions` in `1..=4096`.

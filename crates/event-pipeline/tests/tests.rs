@@ -5,7 +5,6 @@ mod alloc;
 mod arena;
 mod config;
 mod delivery;
-mod handlers;
 mod hostile_tables;
 mod partition;
 mod reference;

@@ -3,8 +3,9 @@
 
 use event_model::bumpalo::Bump;
 use event_model::{OwnedEvent, OwnedPayload, Timestamp, Vec3};
-use event_router::handlers::{MatchmakingConfig, MatchmakingQueue, Scoreboard, key};
-use event_router::{RouteTable, Router};
+use event_pipeline::table_from_yaml_str;
+use event_router::{HandlerFailure, Outcome, Router};
+use game_handlers::{MatchmakingConfig, MatchmakingQueue, Scoreboard, key};
 
 use crate::alloc::measure;
 
@@ -108,7 +109,7 @@ fn ended(m: &str) -> OwnedEvent {
 }
 
 fn queue_router(match_size: usize) -> Router {
-    let table = RouteTable::from_yaml_str(
+    let table = table_from_yaml_str(
         "key: player_id\npartitions: 4\nroutes:\n  - name: mm\n    when: {kind: [match_requested, player_left]}\n    to: [matchmaking]\n",
     )
     .unwrap();
@@ -123,10 +124,23 @@ fn queue_router(match_size: usize) -> Router {
         .unwrap()
 }
 
-fn feed(router: &mut Router, events: &[OwnedEvent]) -> event_router::BatchReport {
+/// What routing a list of events did.
+#[derive(Debug, Default)]
+struct Fed {
+    routed: usize,
+    handler_errors: Vec<HandlerFailure>,
+}
+
+fn feed(router: &mut Router, events: &[OwnedEvent]) -> Fed {
     let arena = Bump::new();
-    let views: Vec<_> = events.iter().map(|e| e.as_view(&arena)).collect();
-    router.route_events(&views).unwrap()
+    let mut fed = Fed::default();
+    for event in events {
+        if router.route(&event.as_view(&arena)) == Outcome::Routed {
+            fed.routed += 1;
+        }
+        fed.handler_errors.extend(router.take_handler_failures());
+    }
+    fed
 }
 
 fn queue(router: &mut Router) -> &mut MatchmakingQueue {
@@ -247,8 +261,8 @@ fn matchmaking_memory_per_player() {
     let arena = Bump::new();
     let views: Vec<_> = events.iter().map(|e| e.as_view(&arena)).collect();
     let ((), info) = measure(|| {
-        for chunk in views.chunks(500) {
-            r.route_events(chunk).unwrap();
+        for view in &views {
+            r.route(view);
         }
     });
     assert_eq!(queue(&mut r).queued_players(), PLAYERS);
@@ -263,7 +277,7 @@ fn matchmaking_memory_per_player() {
 
 #[test]
 fn scoreboard_sums_points_per_match_and_closes_matches() {
-    let table = RouteTable::from_yaml_str(
+    let table = table_from_yaml_str(
         "key: match_id\npartitions: 4\nroutes:\n  - name: s\n    when: {kind: [clue_found, treasure_claimed, match_ended]}\n    to: [scoring]\n",
     )
     .unwrap();
@@ -307,7 +321,7 @@ fn scoreboard_sums_points_per_match_and_closes_matches() {
 fn scoreboard_memory_per_player() {
     const MATCHES: usize = 1000;
     const PER_MATCH: usize = 8;
-    let table = RouteTable::from_yaml_str(
+    let table = table_from_yaml_str(
         "key: match_id\npartitions: 1\nroutes:\n  - name: s\n    to: [scoring]\n",
     )
     .unwrap();
@@ -327,8 +341,8 @@ fn scoreboard_memory_per_player() {
     let arena = Bump::new();
     let views: Vec<_> = events.iter().map(|e| e.as_view(&arena)).collect();
     let ((), info) = measure(|| {
-        for chunk in views.chunks(500) {
-            r.route_events(chunk).unwrap();
+        for view in &views {
+            r.route(view);
         }
     });
     let board = r.handler::<Scoreboard>("scoring").unwrap();

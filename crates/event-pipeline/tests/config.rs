@@ -1,21 +1,22 @@
 //! The routing table: parsing through the streaming YAML decoder, every
 //! configuration error and its message, accessors.
 
+use event_pipeline::{TableError, config_from_yaml_str, table_from_yaml_str};
 use event_router::{
     ConfigError, KeyField, RouteConfig, RouteTable, Router, Unmatched, When, infallible,
 };
 
 use crate::support::EXAMPLE_TABLE;
 
-fn table_err(yaml: &str) -> ConfigError {
-    RouteTable::from_yaml_str(yaml).expect_err("table must be refused")
+fn table_err(yaml: &str) -> TableError {
+    table_from_yaml_str(yaml).expect_err("table must be refused")
 }
 
 const HEAD: &str = "key: match_id\npartitions: 8\n";
 
 #[test]
 fn example_table_parses_and_compiles() {
-    let t = RouteTable::from_yaml_str(EXAMPLE_TABLE).unwrap();
+    let t = table_from_yaml_str(EXAMPLE_TABLE).unwrap();
     assert_eq!(t.key(), KeyField::MatchId);
     assert_eq!(t.partitions(), 16);
     assert_eq!(t.unmatched(), Unmatched::DeadLetter);
@@ -44,7 +45,7 @@ fn example_table_parses_and_compiles() {
 #[test]
 fn yaml_config_equals_the_struct_it_describes() {
     let yaml = "key: player_id\npartitions: 3\nroutes:\n  - name: gold\n    when:\n      kind: [clue_found]\n      region: [eu-west, us-east-1]\n      attrs: {tier: gold, build: 4412}\n      has_match: false\n    to: [a, b]\n    exclusive: true\n  - name: rest\n    to: [c]\n";
-    let parsed = RouteConfig::from_yaml_str(yaml).unwrap();
+    let parsed = config_from_yaml_str(yaml).unwrap();
     let expected = RouteConfig {
         key: KeyField::PlayerId,
         partitions: 3,
@@ -75,7 +76,7 @@ fn yaml_config_equals_the_struct_it_describes() {
     };
     assert_eq!(parsed, expected);
     assert_eq!(
-        RouteTable::from_yaml_str(yaml).unwrap(),
+        table_from_yaml_str(yaml).unwrap(),
         RouteTable::new(expected).unwrap()
     );
 }
@@ -115,14 +116,13 @@ fn partitions_out_of_range() {
         );
         assert_eq!(
             e,
-            ConfigError::Partitions {
+            TableError::Config(ConfigError::Partitions {
                 value: value.parse().unwrap()
-            }
+            })
         );
     }
     for ok in ["1", "4096"] {
-        RouteTable::from_yaml_str(&format!("key: match_id\npartitions: {ok}\nroutes: []\n"))
-            .unwrap();
+        table_from_yaml_str(&format!("key: match_id\npartitions: {ok}\nroutes: []\n")).unwrap();
     }
     let e = table_err("key: match_id\npartitions: -1\nroutes: []\n");
     assert_eq!((e.line(), e.column()), (Some(2), Some(13)), "{e}");
@@ -206,7 +206,7 @@ fn route_shape_errors_name_route_and_field() {
 }
 
 fn two_handler_table() -> RouteTable {
-    RouteTable::from_yaml_str(&format!(
+    table_from_yaml_str(&format!(
         "{HEAD}routes:\n  - name: scoring\n    to: [scoring, audit]\n  - name: mm\n    to: [matchmaking]\n"
     ))
     .unwrap()

@@ -6,10 +6,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use event_model::{Kind, OwnedEvent, Timestamp, strategies};
-use event_router::{
-    DeadLetterReason, KeyField, OnReject, RouteConfig, RouteSpec, RouteTable, Router, Unmatched,
-    When,
-};
+use event_pipeline::{OnReject, Pipeline, config_from_yaml_str, table_from_yaml_str};
+use event_router::{DeadLetterReason, KeyField, RouteConfig, RouteSpec, Router, Unmatched, When};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::subsequence;
@@ -314,12 +312,12 @@ fn run(
     stream: &[Option<OwnedEvent>],
     fmt: Fmt,
     batch: usize,
-) -> (Observed, Router) {
+) -> (Observed, Pipeline) {
     let yaml = render(cfg);
-    assert_eq!(&RouteConfig::from_yaml_str(&yaml).unwrap(), cfg, "{yaml}");
-    let table = RouteTable::from_yaml_str(&yaml).unwrap();
+    assert_eq!(&config_from_yaml_str(&yaml).unwrap(), cfg, "{yaml}");
+    let table = table_from_yaml_str(&yaml).unwrap();
     let observed = Rc::new(RefCell::new(Observed::default()));
-    let mut builder = Router::builder(table.clone()).on_reject(OnReject::Continue);
+    let mut builder = Router::builder(table.clone());
     for name in table.handler_names() {
         let log = Rc::clone(&observed);
         let name = name.to_string();
@@ -329,21 +327,25 @@ fn run(
             assert!(ctx.route_names().count() >= 1);
             log.borrow_mut()
                 .deliveries
-                .push((name.clone(), ctx.index(), ctx.partition()));
+                .push((name.clone(), ctx.index() as usize, ctx.partition()));
             Ok(())
         });
     }
     let log = Rc::clone(&observed);
-    let mut router = builder
+    let router = builder
         .dead_letter_fn(move |letter| {
-            if let DeadLetterReason::Decode(_) = letter.reason {
+            if let DeadLetterReason::Bad(_) = letter.reason {
                 assert_eq!(letter.raw, GARBAGE);
             }
-            log.borrow_mut().dead_letter_indexes.push(letter.index);
+            log.borrow_mut()
+                .dead_letter_indexes
+                .push(letter.index as usize);
         })
-        .arena_cap(64 << 10)
         .build()
         .unwrap();
+    let mut router = Pipeline::new(router)
+        .arena_cap(64 << 10)
+        .on_reject(OnReject::Continue);
     let buffers: Vec<Vec<u8>> = stream
         .iter()
         .map(|e| {
@@ -354,11 +356,9 @@ fn run(
     let all = frames(&buffers);
     let mut dec = decoder(fmt);
     let mut outcomes = Vec::new();
-    let mut base = 0;
-    // Batches of `batch` frames; indexes in the context are per batch, so
-    // shift them back to stream positions.
+    // Batches of `batch` frames; indexes in the context count from the
+    // router's first event, so they are stream positions.
     for chunk in all.chunks(batch.max(1)) {
-        let before = observed.borrow().deliveries.len();
         let report = router
             .route_batch_explained(&mut dec, chunk, |x| outcomes.push(x.outcome.name()))
             .unwrap();
@@ -367,15 +367,9 @@ fn run(
             report.routed + report.dead_letter + report.dropped + report.rejected,
             chunk.len()
         );
-        let mut o = observed.borrow_mut();
-        for d in &mut o.deliveries[before..] {
-            d.1 += base;
-        }
-        base += chunk.len();
     }
     let mut o = std::mem::take(&mut *observed.borrow_mut());
     o.outcomes = outcomes;
-    // Dead-letter indexes were per batch too; only their count is compared.
     (o, router)
 }
 
@@ -432,7 +426,7 @@ proptest! {
 fn reference_sees_every_outcome_on_a_fixed_case() {
     // Guards the property test against a generator that never exercises
     // exclusivity, fallbacks or rejections.
-    let cfg = RouteConfig::from_yaml_str(
+    let cfg = config_from_yaml_str(
         "key: match_id\npartitions: 4\nroutes:\n  - name: hb\n    when: {kind: [heartbeat]}\n    to: [presence]\n    exclusive: true\n  - name: all-eu\n    when: {region: [eu-west]}\n    to: [audit, presence]\nunmatched: error\n",
     )
     .unwrap();

@@ -4,15 +4,13 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use event_decode::Category;
+use event_decode::{Category, DecodeError};
 use event_model::bumpalo::Bump;
 use event_model::corpus::corpus;
 use event_model::{OwnedEvent, OwnedPayload, Timestamp};
-use event_router::handlers::Scoreboard;
-use event_router::{
-    DeadLetterReason, HandlerError, Kind, OnReject, Outcome, RejectCause, RouteTable, Router,
-    infallible,
-};
+use event_pipeline::{OnReject, Pipeline, RejectCause, table_from_yaml_str};
+use event_router::{DeadLetterReason, HandlerError, Kind, Outcome, RouteTable, Router, infallible};
+use game_handlers::Scoreboard;
 
 use crate::support::{ALL_FORMATS, Fmt, GARBAGE, decoder, encode, frames};
 
@@ -39,7 +37,7 @@ fn left(region: &str) -> OwnedEvent {
     )
 }
 
-type Log = Rc<RefCell<Vec<(String, usize)>>>;
+type Log = Rc<RefCell<Vec<(String, u64)>>>;
 
 fn logging(
     builder: event_router::RouterBuilder,
@@ -59,14 +57,16 @@ fn logging(
 
 #[test]
 fn union_of_matched_routes_in_route_order_each_handler_once() {
-    let table = RouteTable::from_yaml_str(
+    let table = table_from_yaml_str(
         "key: player_id\npartitions: 2\nroutes:\n  - name: r1\n    to: [a, b]\n  - name: r2\n    to: [b, c]\n  - name: r3\n    when: {region: [nowhere]}\n    to: [d]\n  - name: r4\n    to: [c, a, e]\n",
     )
     .unwrap();
     let log: Log = Rc::default();
-    let mut router = logging(Router::builder(table), &["a", "b", "c", "d", "e"], &log)
-        .build()
-        .unwrap();
+    let mut router = Pipeline::new(
+        logging(Router::builder(table), &["a", "b", "c", "d", "e"], &log)
+            .build()
+            .unwrap(),
+    );
     let buf = vec![encode(Fmt::Json, &left("eu-west"))];
     let seen = Rc::new(RefCell::new(Vec::new()));
     let s = Rc::clone(&seen);
@@ -101,14 +101,16 @@ fn union_of_matched_routes_in_route_order_each_handler_once() {
 
 #[test]
 fn exclusive_route_stops_evaluation() {
-    let table = RouteTable::from_yaml_str(
+    let table = table_from_yaml_str(
         "key: match_id\npartitions: 1\nroutes:\n  - name: first\n    when: {kind: [player_left]}\n    to: [a]\n    exclusive: true\n  - name: second\n    to: [b]\n",
     )
     .unwrap();
     let log: Log = Rc::default();
-    let mut router = logging(Router::builder(table), &["a", "b"], &log)
-        .build()
-        .unwrap();
+    let mut router = Pipeline::new(
+        logging(Router::builder(table), &["a", "b"], &log)
+            .build()
+            .unwrap(),
+    );
     let heartbeat = event(OwnedPayload::Heartbeat, "eu-west", None);
     let buf = vec![
         encode(Fmt::Json, &left("eu-west")),
@@ -123,21 +125,23 @@ fn exclusive_route_stops_evaluation() {
 
 #[test]
 fn handler_error_is_reported_and_does_not_stop_the_others() {
-    let table = RouteTable::from_yaml_str(
+    let table = table_from_yaml_str(
         "key: match_id\npartitions: 4\nroutes:\n  - name: all\n    to: [flaky, audit]\n",
     )
     .unwrap();
     let log: Log = Rc::default();
-    let mut router = logging(Router::builder(table), &["audit"], &log)
-        .handler_fn("flaky", |event, ctx| {
-            if ctx.index() == 1 {
-                Err(HandlerError::new(format!("cannot score {}", event.id)))
-            } else {
-                Ok(())
-            }
-        })
-        .build()
-        .unwrap();
+    let mut router = Pipeline::new(
+        logging(Router::builder(table), &["audit"], &log)
+            .handler_fn("flaky", |event, ctx| {
+                if ctx.index() == 1 {
+                    Err(HandlerError::new(format!("cannot score {}", event.id)))
+                } else {
+                    Ok(())
+                }
+            })
+            .build()
+            .unwrap(),
+    );
     let buf: Vec<Vec<u8>> = ["eu-west", "us-east-1", "ap-south"]
         .iter()
         .map(|r| encode(Fmt::Proto, &left(r)))
@@ -160,7 +164,7 @@ fn handler_error_is_reported_and_does_not_stop_the_others() {
 }
 
 fn rejecting_table() -> RouteTable {
-    RouteTable::from_yaml_str(
+    table_from_yaml_str(
         "key: match_id\npartitions: 4\nroutes:\n  - name: eu\n    when: {region: [eu-west]}\n    to: [a]\nunmatched: error\n",
     )
     .unwrap()
@@ -169,9 +173,11 @@ fn rejecting_table() -> RouteTable {
 #[test]
 fn rejection_stops_the_batch_and_the_tail_can_be_resubmitted() {
     let log: Log = Rc::default();
-    let mut router = logging(Router::builder(rejecting_table()), &["a"], &log)
-        .build()
-        .unwrap();
+    let mut router = Pipeline::new(
+        logging(Router::builder(rejecting_table()), &["a"], &log)
+            .build()
+            .unwrap(),
+    );
     let buf: Vec<Vec<u8>> = ["eu-west", "us-east-1", "eu-west", "eu-west"]
         .iter()
         .map(|r| encode(Fmt::Yaml, &left(r)))
@@ -205,10 +211,12 @@ fn rejection_stops_the_batch_and_the_tail_can_be_resubmitted() {
 #[test]
 fn rejection_with_continue_lists_every_rejected_index() {
     let log: Log = Rc::default();
-    let mut router = logging(Router::builder(rejecting_table()), &["a"], &log)
-        .on_reject(OnReject::Continue)
-        .build()
-        .unwrap();
+    let mut router = Pipeline::new(
+        logging(Router::builder(rejecting_table()), &["a"], &log)
+            .build()
+            .unwrap(),
+    )
+    .on_reject(OnReject::Continue);
     let buf: Vec<Vec<u8>> = ["us-east-1", "eu-west", "ap-south", "eu-west"]
         .iter()
         .map(|r| encode(Fmt::Json, &left(r)))
@@ -223,18 +231,20 @@ fn rejection_with_continue_lists_every_rejected_index() {
 #[test]
 fn dead_letters_carry_raw_bytes_and_the_typed_error_in_every_format() {
     for fmt in ALL_FORMATS {
-        let table = RouteTable::from_yaml_str(
+        let table = table_from_yaml_str(
             "key: match_id\npartitions: 4\nroutes:\n  - name: eu\n    when: {region: [eu-west]}\n    to: [a]\n",
         )
         .unwrap();
         let letters = Rc::new(RefCell::new(Vec::new()));
         let l = Rc::clone(&letters);
-        let mut router = Router::builder(table)
+        let router = Router::builder(table)
             .handler("a", infallible(|_, _| {}))
-            .on_reject(OnReject::Continue)
             .dead_letter_fn(move |letter| {
                 let what = match letter.reason {
-                    DeadLetterReason::Decode(e) => format!("decode {:?}", e.category()),
+                    DeadLetterReason::Bad(e) => {
+                        let e = e.downcast_ref::<DecodeError>().expect("a decode error");
+                        format!("decode {:?}", e.category())
+                    }
                     DeadLetterReason::Unmatched(e) => format!("unmatched {}", e.region),
                 };
                 l.borrow_mut()
@@ -242,6 +252,7 @@ fn dead_letters_carry_raw_bytes_and_the_typed_error_in_every_format() {
             })
             .build()
             .unwrap();
+        let mut router = Pipeline::new(router).on_reject(OnReject::Continue);
         let unmatched = encode(fmt, &left("ap-south"));
         let buf = vec![
             encode(fmt, &left("eu-west")),
@@ -275,21 +286,22 @@ fn dead_letters_carry_raw_bytes_and_the_typed_error_in_every_format() {
 
 #[test]
 fn validation_failure_is_rejected_with_the_field_named() {
-    let table = RouteTable::from_yaml_str(
-        "key: match_id\npartitions: 1\nroutes:\n  - name: all\n    to: [a]\n",
-    )
-    .unwrap();
+    let table =
+        table_from_yaml_str("key: match_id\npartitions: 1\nroutes:\n  - name: all\n    to: [a]\n")
+            .unwrap();
     let errors = Rc::new(RefCell::new(Vec::new()));
     let e = Rc::clone(&errors);
-    let mut router = Router::builder(table)
+    let router = Router::builder(table)
         .handler("a", infallible(|_, _| {}))
         .dead_letter_fn(move |letter| {
-            if let DeadLetterReason::Decode(err) = letter.reason {
+            if let DeadLetterReason::Bad(err) = letter.reason {
+                let err = err.downcast_ref::<DecodeError>().expect("a decode error");
                 e.borrow_mut().push((err.category(), err.path().to_owned()));
             }
         })
         .build()
         .unwrap();
+    let mut router = Pipeline::new(router);
     // A region longer than 32 bytes decodes but fails validation.
     let bad = format!(
         "id: e1\nseq: 1\nts: 1\nkind: heartbeat\nplayer_id: p\nregion: {}\n",
@@ -305,7 +317,7 @@ fn validation_failure_is_rejected_with_the_field_named() {
 
 #[test]
 fn pre_decoded_events_route_like_frames() {
-    let table = RouteTable::from_yaml_str(crate::support::EXAMPLE_TABLE).unwrap();
+    let table = table_from_yaml_str(crate::support::EXAMPLE_TABLE).unwrap();
     let names: Vec<String> = table
         .handler_names()
         .iter()
@@ -316,7 +328,7 @@ fn pre_decoded_events_route_like_frames() {
         for n in &names {
             b = b.handler(n.clone(), infallible(|_, _| {}));
         }
-        b.build().unwrap()
+        Pipeline::new(b.build().unwrap())
     };
     let events = corpus(3, 500);
     let arena = Bump::new();
@@ -338,14 +350,16 @@ fn pre_decoded_events_route_like_frames() {
 
 #[test]
 fn handlers_can_be_read_back_by_name_and_type() {
-    let table = RouteTable::from_yaml_str(
+    let table = table_from_yaml_str(
         "key: match_id\npartitions: 1\nroutes:\n  - name: s\n    when: {kind: [clue_found]}\n    to: [scoring]\n",
     )
     .unwrap();
-    let mut router = Router::builder(table)
-        .handler("scoring", Scoreboard::new())
-        .build()
-        .unwrap();
+    let mut router = Pipeline::new(
+        Router::builder(table)
+            .handler("scoring", Scoreboard::new())
+            .build()
+            .unwrap(),
+    );
     let clue = OwnedEvent {
         payload: OwnedPayload::ClueFound {
             clue_id: "c".into(),
@@ -362,22 +376,29 @@ fn handlers_can_be_read_back_by_name_and_type() {
     router
         .route_batch(&mut decoder(Fmt::Proto), &frames(&buf))
         .unwrap();
-    let board = router.handler::<Scoreboard>("scoring").unwrap();
+    let board = router.router().handler::<Scoreboard>("scoring").unwrap();
     assert_eq!(board.points("m-1", "plr_1"), Some(80));
-    assert!(router.handler::<Scoreboard>("nope").is_none());
-    assert!(router.handler_mut::<Scoreboard>("scoring").is_some());
+    assert!(router.router().handler::<Scoreboard>("nope").is_none());
+    assert!(
+        router
+            .router_mut()
+            .handler_mut::<Scoreboard>("scoring")
+            .is_some()
+    );
 }
 
 #[test]
 fn counters_serialize_as_the_cli_summary() {
-    let table = RouteTable::from_yaml_str(
+    let table = table_from_yaml_str(
         "key: match_id\npartitions: 2\nroutes:\n  - name: eu\n    when: {region: [eu-west]}\n    to: [a]\nunmatched: drop\n",
     )
     .unwrap();
-    let mut router = Router::builder(table)
-        .handler("a", infallible(|_, _| {}))
-        .build()
-        .unwrap();
+    let mut router = Pipeline::new(
+        Router::builder(table)
+            .handler("a", infallible(|_, _| {}))
+            .build()
+            .unwrap(),
+    );
     let buf = vec![
         encode(Fmt::Json, &left("eu-west")),
         encode(Fmt::Json, &left("ap-south")),

@@ -5,9 +5,10 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
+use event_pipeline::{TableError, table_from_yaml_reader, table_from_yaml_str};
 use event_router::{
-    ConfigError, KeyField, MAX_HANDLERS, MAX_TABLE_BYTES, RouteConfig, RouteSpec, RouteTable,
-    Router, Unmatched, infallible,
+    KeyField, MAX_HANDLERS, MAX_TABLE_BYTES, RouteConfig, RouteSpec, RouteTable, Router, Unmatched,
+    infallible,
 };
 
 use crate::alloc::measure;
@@ -53,7 +54,7 @@ fn an_endless_table_file_is_refused_at_the_size_cap() {
         inner: std::io::repeat(b' '),
         read: 0,
     };
-    let (result, info) = measure(|| RouteTable::from_yaml_reader(&mut endless));
+    let (result, info) = measure(|| table_from_yaml_reader(&mut endless));
     let Err(err) = result else {
         panic!("an endless file must be refused")
     };
@@ -64,7 +65,7 @@ fn an_endless_table_file_is_refused_at_the_size_cap() {
     );
     assert_eq!(
         err,
-        ConfigError::TooLarge {
+        TableError::TooLarge {
             limit: MAX_TABLE_BYTES
         }
     );
@@ -78,10 +79,10 @@ fn an_endless_table_file_is_refused_at_the_size_cap() {
 #[test]
 fn a_table_file_with_invalid_utf8_names_its_line_and_column() {
     let bytes = b"key: match_id\npartitions: 8\nroutes: [\xff]\n";
-    let err = RouteTable::from_yaml_reader(&bytes[..]).unwrap_err();
+    let err = table_from_yaml_reader(&bytes[..]).unwrap_err();
     assert_eq!(
         err,
-        ConfigError::Utf8 {
+        TableError::Utf8 {
             line: 3,
             column: 10
         }
@@ -104,7 +105,7 @@ fn an_aliased_string_cannot_blow_up_a_table() {
         s.push_str("*r");
     }
     s.push_str("]}\n    to: [h]\n");
-    let (result, info) = measure(|| RouteTable::from_yaml_reader(s.as_bytes()));
+    let (result, info) = measure(|| table_from_yaml_reader(s.as_bytes()));
     let Err(err) = result else {
         panic!("an alias bomb must be refused")
     };
@@ -127,7 +128,7 @@ fn loading_routes_is_linear_in_their_number() {
     let small = many_routes(4096);
     let large = many_routes(event_router::MAX_ROUTES);
     let load = |text: &str| {
-        let table = RouteTable::from_yaml_reader(text.as_bytes()).unwrap();
+        let table = table_from_yaml_reader(text.as_bytes()).unwrap();
         let names: Vec<String> = table
             .handler_names()
             .iter()
@@ -184,8 +185,7 @@ fn the_handler_limit_is_every_handler_id_and_the_message_says_so() {
 
 #[test]
 fn table_errors_do_not_speak_of_events() {
-    let Err(err) =
-        RouteTable::from_yaml_str("key: match_id\npartitions: 8\nroutes: []\n---\nkey: x\n")
+    let Err(err) = table_from_yaml_str("key: match_id\npartitions: 8\nroutes: []\n---\nkey: x\n")
     else {
         panic!("a second document must be refused")
     };
@@ -196,7 +196,7 @@ fn table_errors_do_not_speak_of_events() {
 
 #[test]
 fn echoed_names_are_escaped() {
-    let err = RouteTable::from_yaml_str(
+    let err = table_from_yaml_str(
         "key: match_id\npartitions: 8\nroutes:\n  - name: \"a\\e[2J\\nerror: forged\"\n    when: {kind: [\"x\\ny\"]}\n    to: [h]\n",
     )
     .unwrap_err();

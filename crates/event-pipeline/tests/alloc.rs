@@ -9,7 +9,8 @@ pub use allocation_counter::AllocationInfo;
 use event_decode::protobuf::ZeroCopyDecoder;
 use event_model::bumpalo::Bump;
 use event_model::corpus::corpus;
-use event_router::{RouteTable, Router, infallible};
+use event_pipeline::{Pipeline, table_from_yaml_str};
+use event_router::{Router, infallible};
 
 use crate::support::{EXAMPLE_TABLE, Fmt, encode, frames};
 
@@ -21,8 +22,8 @@ pub fn measure<T>(f: impl FnOnce() -> T) -> (T, AllocationInfo) {
 }
 
 /// The example table with a counting handler per name and a counting sink.
-fn counting_router() -> (Router, Rc<Cell<u64>>, Rc<Cell<u64>>) {
-    let table = RouteTable::from_yaml_str(EXAMPLE_TABLE).unwrap();
+fn counting_router() -> (Pipeline, Rc<Cell<u64>>, Rc<Cell<u64>>) {
+    let table = table_from_yaml_str(EXAMPLE_TABLE).unwrap();
     let delivered = Rc::new(Cell::new(0u64));
     let dead = Rc::new(Cell::new(0u64));
     let mut builder = Router::builder(table.clone());
@@ -43,7 +44,7 @@ fn counting_router() -> (Router, Rc<Cell<u64>>, Rc<Cell<u64>>) {
         .dead_letter_fn(move |_| dl.set(dl.get() + 1))
         .build()
         .unwrap();
-    (router, delivered, dead)
+    (Pipeline::new(router), delivered, dead)
 }
 
 #[test]

@@ -6,7 +6,7 @@ use event_model::{Event, Payload, Timestamp};
 use smallvec::SmallVec;
 
 use super::key;
-use crate::{Context, Handler, HandlerError};
+use event_router::{Context, Handler, HandlerError};
 
 /// How the queue forms matches.
 #[derive(Debug, Clone, PartialEq, Eq)]

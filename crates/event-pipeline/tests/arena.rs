@@ -7,7 +7,8 @@ use std::rc::Rc;
 use event_decode::yaml::YamlDecoder;
 use event_model::corpus::corpus;
 use event_model::{Event, Limits, OwnedEvent, OwnedPayload, Payload};
-use event_router::{RouteTable, Router, infallible};
+use event_pipeline::{OnReject, Pipeline, table_from_yaml_str};
+use event_router::{Router, infallible};
 
 use crate::alloc::measure;
 use crate::support::{Fmt, encode};
@@ -15,13 +16,13 @@ use crate::support::{Fmt, encode};
 const CAP: usize = 1 << 20;
 const HUGE_NOTE: usize = 3 << 20;
 
-fn router(cap: usize, longest: &Rc<Cell<usize>>) -> Router {
-    let table = RouteTable::from_yaml_str(
+fn router(cap: usize, longest: &Rc<Cell<usize>>) -> Pipeline {
+    let table = table_from_yaml_str(
         "key: match_id\npartitions: 8\nroutes:\n  - name: all\n    to: [notes]\n",
     )
     .unwrap();
     let l = Rc::clone(longest);
-    Router::builder(table)
+    let router = Router::builder(table)
         .handler(
             "notes",
             infallible(move |e: &Event<'_>, _| {
@@ -30,9 +31,9 @@ fn router(cap: usize, longest: &Rc<Cell<usize>>) -> Router {
                 }
             }),
         )
-        .arena_cap(cap)
         .build()
-        .unwrap()
+        .unwrap();
+    Pipeline::new(router).arena_cap(cap)
 }
 
 fn huge_event() -> OwnedEvent {
@@ -156,16 +157,17 @@ fn one_batch_never_grows_the_arena_past_the_cap_plus_one_event() {
 /// rejected event, never an abort; the router goes on with the next one.
 #[test]
 fn an_event_past_the_arena_limit_is_rejected_not_an_abort() {
-    let table = RouteTable::from_yaml_str(
+    let table = table_from_yaml_str(
         "key: match_id\npartitions: 8\nroutes:\n  - name: all\n    to: [notes]\n",
     )
     .unwrap();
-    let mut r = Router::builder(table)
+    let router = Router::builder(table)
         .handler("notes", infallible(|_, _| {}))
-        .arena_limit(256 << 10)
-        .on_reject(event_router::OnReject::Continue)
         .build()
         .unwrap();
+    let mut r = Pipeline::new(router)
+        .arena_limit(256 << 10)
+        .on_reject(OnReject::Continue);
     let big = encode(Fmt::Yaml, &huge_event());
     let small = encode(Fmt::Yaml, &corpus(2, 1)[0]);
     let report = r

@@ -18,7 +18,7 @@ pub enum Fmt {
 pub const ALL_FORMATS: [Fmt; 3] = [Fmt::Yaml, Fmt::Json, Fmt::Proto];
 
 /// The example table shipped with the crate (six routes).
-pub const EXAMPLE_TABLE: &str = include_str!("../examples/routes.yaml");
+pub const EXAMPLE_TABLE: &str = include_str!("../../event-router/examples/routes.yaml");
 
 /// `event` encoded as one frame in `fmt`.
 pub fn encode(fmt: Fmt, event: &OwnedEvent) -> Vec<u8> {

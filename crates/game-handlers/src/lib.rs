@@ -20,5 +20,5 @@ pub use scoreboard::{MatchResult, Scoreboard, ScoreboardStats};
 
 /// The compact key of a player or match id: FNV-1a 64 of its bytes.
 pub fn key(id: &str) -> u64 {
-    crate::fnv1a64(id.as_bytes())
+    event_router::fnv1a64(id.as_bytes())
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use event_model::{Event, Payload};
 
 use super::key;
-use crate::{Context, Handler, HandlerError};
+use event_router::{Context, Handler, HandlerError};
 
 /// A finished match's standings.
 #[derive(Debug, Clone, PartialEq, Eq)]

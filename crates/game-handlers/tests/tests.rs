@@ -1,0 +1,5 @@
+//! The game handlers' integration tests: one binary with a counting
+//! allocator.
+
+mod alloc;
+mod handlers;
