@@ -26,10 +26,11 @@
 //!
 //! [`proto`] holds the protobuf message types of
 //! `proto/veltrix_events_v1.proto` (package `veltrix.events.v1`). They are
-//! generated from the `.proto` file at build time by `prost-build` fed by
-//! `protox`, a pure-Rust protobuf compiler: the Rust types cannot drift from
-//! the file a Go or Python producer compiles with stock `protoc`, and building
-//! needs no `protoc` installed.
+//! generated from the `.proto` file by `prost-build` fed by `protox`, a
+//! pure-Rust protobuf compiler, and committed; a test regenerates them and
+//! fails on any difference, so the Rust types cannot drift from the file a
+//! Go or Python producer compiles with stock `protoc`, and building needs
+//! neither `protoc` nor the generators.
 //!
 //! ## serde
 //!

@@ -1,9 +1,13 @@
 //! The protobuf wire contract, `veltrix.events.v1` (see `proto/veltrix_events_v1.proto`).
 //!
-//! The Rust types below are generated at build time from the `.proto` file by
-//! `prost-build`, fed by `protox` (a pure-Rust protobuf compiler), so the
-//! build needs no `protoc` and the types cannot drift from the contract that a
-//! Go or Python producer compiles with stock `protoc`.
+//! The Rust types below are generated from the `.proto` file by
+//! `prost-build`, fed by `protox` (a pure-Rust protobuf compiler), and
+//! committed as `proto_generated.rs`, so that a build needs neither `protoc`
+//! nor the generators. The test `tests/proto_generated.rs` regenerates them
+//! and fails on any difference, so the types cannot drift from the contract
+//! that a Go or Python producer compiles with stock `protoc`
+//! (`VELTRIX_BLESS=1 cargo test -p event-model --test proto_generated`
+//! rewrites the file after a change to the contract).
 
 use bumpalo::Bump;
 
@@ -11,9 +15,8 @@ use crate::view::{self, Attr, Event as View, Payload};
 use crate::{OwnedEvent, Timestamp, ValidationError};
 
 #[allow(missing_docs, clippy::all, clippy::pedantic, rust_2018_idioms)]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/veltrix.events.v1.rs"));
-}
+#[path = "proto_generated.rs"]
+mod generated;
 
 pub use generated::*;
 
