@@ -9,7 +9,8 @@ use std::io::Write;
 
 use event_decode::frames::{Frame, FrameReader};
 use event_decode::{Category, DecodeError, Format, Position};
-use event_router::{Explanation, OnReject, Outcome, RouteTable, Router, infallible};
+use event_pipeline::{OnReject, Pipeline, table_from_yaml_reader};
+use event_router::{Explanation, Outcome, Router, infallible};
 
 use crate::args::RouteArgs;
 use crate::io::{Output, Progress, WriteStop, open_input, read_config};
@@ -96,7 +97,9 @@ impl Run<'_> {
         let index = self.index;
         self.index += 1;
         self.progress.tick();
-        let error = match (e.error, e.outcome, origin) {
+        // The pipeline hands the router its decode errors.
+        let decode_error = e.error.and_then(|e| e.downcast_ref::<DecodeError>());
+        let error = match (decode_error, e.outcome, origin) {
             (Some(error), _, Some(origin)) => Some(origin.locate(error.clone())),
             (Some(error), _, None) => Some(error.clone()),
             (None, Outcome::Rejected, Some(origin)) => Some(self.rejection(origin)),
@@ -182,7 +185,7 @@ fn json_strings<'s>(out: &mut Vec<u8>, names: impl Iterator<Item = &'s str>) {
 
 /// The summary: the router's counters, plus the signal that cut the run
 /// short, if one did.
-fn summary(router: &Router, signal: Option<i32>) -> Vec<u8> {
+fn summary(router: &Pipeline, signal: Option<i32>) -> Vec<u8> {
     let mut s = serde_json::to_vec(router.counters()).unwrap_or_default();
     if let Some(sig) = signal {
         // Replace the closing brace: the counters are a JSON object.
@@ -196,25 +199,26 @@ fn summary(router: &Router, signal: Option<i32>) -> Vec<u8> {
 }
 
 /// Loads and compiles the routing table, and builds a router whose handlers
-/// are sinks (every delivery is counted in the summary).
-fn router(args: &RouteArgs) -> anyhow::Result<Router> {
-    let table = read_config(&args.config, |r| RouteTable::from_yaml_reader(r))?;
+/// are sinks (every delivery is counted in the summary), fed by a pipeline.
+fn router(args: &RouteArgs) -> anyhow::Result<Pipeline> {
+    let table = read_config(&args.config, |r| table_from_yaml_reader(r))?;
     let handlers: Vec<String> = table
         .handler_names()
         .iter()
         .map(|n| n.to_string())
         .collect();
-    let mut builder = Router::builder(table).on_reject(if args.keep_going {
-        OnReject::Continue
-    } else {
-        OnReject::Stop
-    });
+    let mut builder = Router::builder(table);
     for name in handlers {
         builder = builder.handler(name, infallible(|_, _| {}));
     }
-    builder
+    let router = builder
         .build()
-        .map_err(|e| Usage(format!("{}: {e}", args.config.display())).into())
+        .map_err(|e| Usage(format!("{}: {e}", args.config.display())))?;
+    Ok(Pipeline::new(router).on_reject(if args.keep_going {
+        OnReject::Continue
+    } else {
+        OnReject::Stop
+    }))
 }
 
 /// Runs `route`.
@@ -278,7 +282,7 @@ pub fn run(args: &RouteArgs) -> anyhow::Result<Status> {
 /// ends, a bad event stops the run, the output is gone or a signal came.
 /// Returns how the stream was cut short, if a broken frame ended it.
 fn route_stream(
-    router: &mut Router,
+    router: &mut Pipeline,
     mut frames: Box<dyn FrameReader>,
     run: &mut Run<'_>,
 ) -> Option<codec::CutShort> {
@@ -328,7 +332,7 @@ fn route_stream(
 }
 
 fn route_batch(
-    router: &mut Router,
+    router: &mut Pipeline,
     decoder: &mut dyn event_decode::Decoder,
     batch: &mut Batch,
     run: &mut Run<'_>,
@@ -342,9 +346,14 @@ fn route_batch(
         .map(|&(start, end)| &batch.bytes[start..end])
         .collect();
     let origins = &batch.origins;
+    // The router numbers events from its first; the batch starts here.
+    let first = router.counters().events();
     // A rejection under `OnReject::Stop` was already observed and ends the run.
     let _ = router.route_batch_explained(decoder, &frames, |e| {
-        run.observe(e, origins.get(e.index));
+        let origin = usize::try_from(e.index - first)
+            .ok()
+            .and_then(|i| origins.get(i));
+        run.observe(e, origin);
     });
     drop(frames);
     batch.clear();
