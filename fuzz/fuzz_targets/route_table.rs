@@ -4,7 +4,8 @@
 #![no_main]
 
 use bumpalo::Bump;
-use event_router::{ConfigError, Event, RouteConfig, RouteTable, Unmatched, When};
+use event_pipeline::{TableError, config_from_yaml_str, table_from_yaml_str};
+use event_router::{Event, RouteTable, Unmatched, When};
 use libfuzzer_sys::fuzz_target;
 
 /// The conditions of `when`, read directly from the written config.
@@ -26,21 +27,20 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let parsed = RouteConfig::from_yaml_str(text);
-    let compiled = RouteTable::from_yaml_str(text);
+    let parsed = config_from_yaml_str(text);
+    let compiled = table_from_yaml_str(text);
     let (config, table) = match (parsed, compiled) {
         (Ok(config), Ok(table)) => (config, table),
         (Ok(config), Err(e)) => {
-            assert!(
-                !matches!(e, ConfigError::Yaml(_)),
-                "parsed, then a YAML error: {e}"
-            );
+            let TableError::Config(e) = e else {
+                panic!("parsed, then not a table error: {e}")
+            };
             assert_eq!(RouteTable::new(config).err(), Some(e));
             return;
         }
         (Err(a), Err(b)) => {
             assert_eq!(a, b);
-            let ConfigError::Yaml(d) = &a else {
+            let TableError::Yaml(d) = &a else {
                 panic!("not a YAML error: {a}")
             };
             assert!(d.line().is_some_and(|l| l >= 1), "no line: {a}");

@@ -16,7 +16,8 @@ use event_decode::json::{self, JsonDecoder};
 use event_decode::protobuf::{self, ZeroCopyDecoder};
 use event_decode::yaml::{self, YamlDecoder};
 use event_decode::{Decoder, Format};
-use event_router::{HandlerError, OnReject, Outcome, RouteTable, Router, handler_fn};
+use event_pipeline::{OnReject, Pipeline, table_from_yaml_str};
+use event_router::{HandlerError, Outcome, Router, handler_fn};
 use libfuzzer_sys::fuzz_target;
 
 const TABLE: &str = "\
@@ -92,12 +93,9 @@ fn decoder(format: Format) -> Box<dyn Decoder> {
 
 /// A router for `unmatched`, with counting handlers (`matches` fails on
 /// every event whose `seq` is a multiple of 5: delivery goes on).
-fn router(unmatched: &str, on_reject: OnReject) -> (Router, Vec<Rc<Cell<u64>>>) {
-    let table =
-        RouteTable::from_yaml_str(&format!("{TABLE}unmatched: {unmatched}\n")).expect("table");
-    let mut builder = Router::builder(table)
-        .on_reject(on_reject)
-        .arena_cap(1 << 16);
+fn router(unmatched: &str, on_reject: OnReject) -> (Pipeline, Vec<Rc<Cell<u64>>>) {
+    let table = table_from_yaml_str(&format!("{TABLE}unmatched: {unmatched}\n")).expect("table");
+    let mut builder = Router::builder(table);
     let mut seen = Vec::new();
     for name in HANDLERS {
         let count = Rc::new(Cell::new(0u64));
@@ -116,7 +114,13 @@ fn router(unmatched: &str, on_reject: OnReject) -> (Router, Vec<Rc<Cell<u64>>>) 
         );
         seen.push(count);
     }
-    (builder.build().expect("router"), seen)
+    let router = builder.build().expect("router");
+    (
+        Pipeline::new(router)
+            .on_reject(on_reject)
+            .arena_cap(1 << 16),
+        seen,
+    )
 }
 
 fuzz_target!(|batches: Vec<Batch>| {
@@ -164,9 +168,14 @@ fuzz_target!(|batches: Vec<Batch>| {
         for (p, ((router, _), (_, _, unmatched))) in routers.iter_mut().zip(&policies).enumerate() {
             let mut seen = Vec::new();
             let mut dec = decoder(format);
+            let first = router.counters().events();
             let report = router
                 .route_batch_explained(&mut *dec, &frames, |x| {
-                    assert_eq!(x.index, seen.len(), "explanations in frame order");
+                    assert_eq!(
+                        x.index - first,
+                        seen.len() as u64,
+                        "explanations in frame order"
+                    );
                     assert_eq!(x.error.is_some(), x.event.is_none());
                     assert_eq!(x.partition.is_some(), x.event.is_some());
                     assert_eq!(x.outcome == Outcome::Routed, x.handler_ids().len() > 0);
@@ -239,7 +248,7 @@ fuzz_target!(|batches: Vec<Batch>| {
         assert!(c.decode_errors() <= c.rejected());
         assert_eq!(c.per_partition().iter().sum::<u64>(), c.routed());
         for (h, name) in HANDLERS.iter().enumerate() {
-            let id = usize::from(router.table().handler_id(name).expect("handler"));
+            let id = usize::from(router.router().table().handler_id(name).expect("handler"));
             assert_eq!(
                 c.handler(name),
                 Some(counts[h].get()),

@@ -183,7 +183,11 @@ pub fn check_yaml_frame_in(stream: &[u8], bytes: &[u8], offset: u64, line: u64) 
         .enumerate()
         .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')))
         .count() as u64;
-    assert_eq!(line, breaks + 1, "frame at offset {offset} on the wrong line");
+    assert_eq!(
+        line,
+        breaks + 1,
+        "frame at offset {offset} on the wrong line"
+    );
 }
 
 /// Checks a frame against the stream it came from: its bytes are the

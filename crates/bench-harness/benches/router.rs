@@ -20,15 +20,16 @@ use event_decode::Decoder;
 use event_decode::protobuf::ZeroCopyDecoder;
 use event_decode::yaml::YamlDecoder;
 use event_model::corpus::{REFERENCE_EVENT_YAML, corpus};
-use event_router::{RouteTable, Router, infallible};
+use event_pipeline::{Pipeline, table_from_yaml_str};
+use event_router::{Router, infallible};
 
 const TABLE: &str = include_str!("../../event-router/examples/routes.yaml");
 const CORPUS_EVENTS: usize = 4096;
 const BATCH: usize = 256;
 
 /// The example table with a handler per name that counts what it receives.
-fn router() -> (Router, Rc<Cell<u64>>) {
-    let table = RouteTable::from_yaml_str(TABLE).expect("example table");
+fn router() -> (Pipeline, Rc<Cell<u64>>) {
+    let table = table_from_yaml_str(TABLE).expect("example table");
     assert_eq!(table.routes().len(), 6);
     let seen = Rc::new(Cell::new(0u64));
     let mut builder = Router::builder(table.clone());
@@ -39,7 +40,8 @@ fn router() -> (Router, Rc<Cell<u64>>) {
             infallible(move |e, ctx| s.set(s.get() + e.seq % 2 + u64::from(ctx.partition()))),
         );
     }
-    (builder.build().expect("every handler registered"), seen)
+    let router = builder.build().expect("every handler registered");
+    (Pipeline::new(router), seen)
 }
 
 fn route_decoded(c: &mut Criterion) {

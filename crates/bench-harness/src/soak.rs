@@ -17,8 +17,9 @@ use bumpalo::Bump;
 use event_decode::{protobuf, yaml};
 use event_model::OwnedEvent;
 use event_model::corpus::{Generator, SplitMix64};
-use event_router::handlers::{MatchmakingConfig, MatchmakingQueue, Scoreboard};
-use event_router::{RouteTable, Router, infallible};
+use event_pipeline::{Pipeline, table_from_yaml_str};
+use event_router::{Router, infallible};
+use game_handlers::{MatchmakingConfig, MatchmakingQueue, Scoreboard};
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
@@ -216,8 +217,8 @@ fn produce(args: &Args, total: u64, filled: SyncSender<Item>, empty: Receiver<Ve
     }
 }
 
-fn build_router() -> Result<Router> {
-    let table = RouteTable::from_yaml_str(ROUTES_YAML).context("the soak routing table")?;
+fn build_router() -> Result<Pipeline> {
+    let table = table_from_yaml_str(ROUTES_YAML).context("the soak routing table")?;
     let regions = [
         ("us-east-1", 40),
         ("us-west-2", 45),
@@ -253,7 +254,7 @@ fn build_router() -> Result<Router> {
             }),
         )
         .build()?;
-    Ok(router)
+    Ok(Pipeline::new(router))
 }
 
 fn us(ns: u64) -> f64 {
@@ -368,10 +369,13 @@ pub fn run(args: &Args, probe: &AllocProbe) -> Result<Summary> {
             let _ = empty_tx.try_send(item.bytes);
         }
         if completed >= next_tick || done == total {
-            if let Some(q) = router.handler_mut::<MatchmakingQueue>("matchmaking") {
+            if let Some(q) = router
+                .router_mut()
+                .handler_mut::<MatchmakingQueue>("matchmaking")
+            {
                 matches_formed += q.take_matches().len() as u64;
             }
-            if let Some(s) = router.handler_mut::<Scoreboard>("scoreboard") {
+            if let Some(s) = router.router_mut().handler_mut::<Scoreboard>("scoreboard") {
                 matches_scored += s.take_finished().len() as u64;
             }
             seconds.push(Second {

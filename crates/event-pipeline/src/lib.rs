@@ -39,3 +39,8 @@ pub use pipeline::{
     RejectCause, Rejected,
 };
 pub use table::{TableError, config_from_yaml_str, table_from_yaml_reader, table_from_yaml_str};
+
+// The README's example is compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

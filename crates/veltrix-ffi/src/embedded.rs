@@ -1,14 +1,16 @@
 //! The router behind a `vx_router`, in safe Rust: a routing table with a
-//! counting no-op handler per handler name, one reusable decoder per format,
-//! and the totals of the results returned (SPEC sections 4 and 5).
+//! counting no-op handler per handler name, fed by a pipeline, and one
+//! reusable decoder per format. The router's counters are the totals
+//! (SPEC sections 4 and 5).
 
 use std::mem::MaybeUninit;
 
 use event_decode::json::JsonDecoder;
 use event_decode::protobuf::ZeroCopyDecoder;
 use event_decode::yaml::YamlDecoder;
-use event_decode::{Bump, Decoder, Format};
-use event_router::{Explanation, OnReject, Outcome, RouteTable, Router, infallible};
+use event_decode::{Bump, DecodeError, Decoder, Format};
+use event_pipeline::{OnReject, Pipeline, table_from_yaml_str};
+use event_router::{Explanation, Outcome, Router, infallible};
 
 use crate::{VX_DEAD_LETTER, VX_DROPPED, VX_REJECTED, VX_ROUTED, vx_result};
 
@@ -20,33 +22,13 @@ pub const PANIC_PROBE_ID: &str = "vx-panic-probe";
 /// Handler ids are the bits of `vx_result.handlers`.
 const MAX_HANDLERS: usize = 64;
 
-/// Totals of the results returned, in the shape of `veltrix route`'s summary.
-///
-/// Kept here rather than read from the router's own counters so that the
-/// summary always agrees with the results: an event that fails to decode
-/// or validate is `rejected` (SPEC section 4), whatever the router core
-/// calls it.
-#[derive(Debug)]
-struct Tally {
-    events: u64,
-    routed: u64,
-    dead_letter: u64,
-    dropped: u64,
-    rejected: u64,
-    routes: Vec<u64>,
-    handlers: Vec<u64>,
-    partitions: Vec<u64>,
-}
-
-/// A router with its decoders and totals.
+/// A router with its pipeline and decoders.
 pub(crate) struct Embedded {
-    router: Router,
+    pipeline: Pipeline,
     yaml: YamlDecoder,
     json: JsonDecoder,
     protobuf: ZeroCopyDecoder,
-    route_names: Vec<String>,
     handler_names: Vec<String>,
-    tally: Tally,
 }
 
 impl Embedded {
@@ -59,7 +41,7 @@ impl Embedded {
                 e.valid_up_to()
             )
         })?;
-        let table = RouteTable::from_yaml_str(text).map_err(|e| e.to_string())?;
+        let table = table_from_yaml_str(text).map_err(|e| e.to_string())?;
         let handler_names: Vec<String> = table
             .handler_names()
             .iter()
@@ -71,31 +53,18 @@ impl Embedded {
                 handler_names.len()
             ));
         }
-        let route_names: Vec<String> = table.route_names().map(str::to_owned).collect();
-        let partitions = table.partitions() as usize;
-        // `Continue`: an event rejected under `unmatched: error` is one
-        // VX_REJECTED result, and the rest of the batch is routed.
-        let mut builder = Router::builder(table).on_reject(OnReject::Continue);
+        let mut builder = Router::builder(table);
         for name in &handler_names {
             builder = builder.handler(name.clone(), counting_handler());
         }
         let router = builder.build().map_err(|e| e.to_string())?;
         Ok(Embedded {
-            router,
+            // `Continue`: a rejected event is one VX_REJECTED result, and
+            // the rest of the batch is routed.
+            pipeline: Pipeline::new(router).on_reject(OnReject::Continue),
             yaml: YamlDecoder::new(),
             json: JsonDecoder::new(),
             protobuf: ZeroCopyDecoder::new(),
-            tally: Tally {
-                events: 0,
-                routed: 0,
-                dead_letter: 0,
-                dropped: 0,
-                rejected: 0,
-                routes: vec![0; route_names.len()],
-                handlers: vec![0; handler_names.len()],
-                partitions: vec![0; partitions],
-            },
-            route_names,
             handler_names,
         })
     }
@@ -115,11 +84,10 @@ impl Embedded {
         results: &mut [MaybeUninit<vx_result>],
     ) -> Option<String> {
         let Embedded {
-            router,
+            pipeline,
             yaml,
             json,
             protobuf,
-            tally,
             ..
         } = self;
         let decoder: &mut dyn Decoder = match format {
@@ -129,28 +97,28 @@ impl Embedded {
         };
         let mut first_rejection: Option<String> = None;
         let mut done = 0;
-        // With `OnReject::Continue` the router never stops a batch early, so
-        // the result is always `Ok`; `done` accounts for every frame anyway.
-        let _ = router.route_batch_explained(decoder, frames, |e| {
+        // The router numbers events from its first; this batch starts here.
+        let first = pipeline.counters().events();
+        // With `OnReject::Continue` the pipeline never stops a batch early,
+        // so the result is always `Ok`; `done` accounts for every frame anyway.
+        let _ = pipeline.route_batch_explained(decoder, frames, |e| {
+            let index = (e.index - first) as usize;
             let result = result_of(e);
-            if let Some(slot) = results.get_mut(e.index) {
+            if let Some(slot) = results.get_mut(index) {
                 slot.write(result);
-                done = done.max(e.index + 1);
+                done = done.max(index + 1);
             }
-            tally.add(e, &result);
             if result.outcome == VX_REJECTED && first_rejection.is_none() {
-                first_rejection = Some(rejection_message(e));
+                first_rejection = Some(rejection_message(index, e));
             }
         });
-        // Never reached while the router keeps its contract; kept so that
+        // Never reached while the pipeline keeps its contract; kept so that
         // every result is written whatever happens.
         for slot in results.iter_mut().skip(done) {
             slot.write(vx_result {
                 outcome: VX_REJECTED,
                 ..vx_result::default()
             });
-            tally.events += 1;
-            tally.rejected += 1;
             if first_rejection.is_none() {
                 first_rejection = Some("the router stopped before this event".to_owned());
             }
@@ -159,55 +127,9 @@ impl Embedded {
     }
 
     /// The summary of SPEC section 5, as `veltrix route` prints it (without
-    /// the trailing newline).
+    /// the trailing newline): the router's counters, serialized.
     pub(crate) fn stats_json(&self) -> Vec<u8> {
-        let t = &self.tally;
-        // Written by hand so that keys come in the documented order and
-        // routes and handlers in table order, as the CLI writes them.
-        let mut s = format!(
-            "{{\"events\":{},\"routed\":{},\"dead_letter\":{},\"dropped\":{},\"rejected\":{},\"routes\":",
-            t.events, t.routed, t.dead_letter, t.dropped, t.rejected
-        )
-        .into_bytes();
-        json_counts(&mut s, &self.route_names, &t.routes);
-        s.extend_from_slice(b",\"handlers\":");
-        json_counts(&mut s, &self.handler_names, &t.handlers);
-        s.extend_from_slice(b",\"partitions\":[");
-        for (i, n) in t.partitions.iter().enumerate() {
-            if i > 0 {
-                s.push(b',');
-            }
-            s.extend_from_slice(n.to_string().as_bytes());
-        }
-        s.extend_from_slice(b"]}");
-        s
-    }
-}
-
-impl Tally {
-    fn add(&mut self, e: &Explanation<'_>, result: &vx_result) {
-        self.events += 1;
-        match result.outcome {
-            VX_ROUTED => {
-                self.routed += 1;
-                if let Some(n) = self.partitions.get_mut(result.partition as usize) {
-                    *n += 1;
-                }
-            }
-            VX_DEAD_LETTER => self.dead_letter += 1,
-            VX_DROPPED => self.dropped += 1,
-            _ => self.rejected += 1,
-        }
-        for &r in e.route_ids() {
-            if let Some(n) = self.routes.get_mut(usize::from(r)) {
-                *n += 1;
-            }
-        }
-        for &h in e.handler_ids() {
-            if let Some(n) = self.handlers.get_mut(usize::from(h)) {
-                *n += 1;
-            }
-        }
+        serde_json::to_vec(self.pipeline.counters()).unwrap_or_default()
     }
 }
 
@@ -246,10 +168,13 @@ fn result_of(e: &Explanation<'_>) -> vx_result {
 
 /// What `vx_last_error` says about a rejected event: its 1-based number in
 /// the batch, then where and what.
-fn rejection_message(e: &Explanation<'_>) -> String {
-    let number = e.index as u64 + 1;
+fn rejection_message(index: usize, e: &Explanation<'_>) -> String {
+    let number = index as u64 + 1;
     match (e.error, e.event) {
-        (Some(error), _) => error.clone().with_event(number).to_string(),
+        (Some(error), _) => match error.downcast_ref::<DecodeError>() {
+            Some(error) => error.clone().with_event(number).to_string(),
+            None => format!("event {number}: {error}"),
+        },
         (None, Some(event)) => format!(
             "event {number} (id {:?}, kind {}): no route matched and the routing table says `unmatched: error`",
             event.id,
@@ -291,19 +216,4 @@ pub(crate) fn convert(from: Format, to: Format, input: &[u8]) -> Result<Vec<u8>,
         Format::Protobuf => event_decode::protobuf::encode(&event, &mut out),
     }
     Ok(out)
-}
-
-/// Appends a JSON object of names to counts, in the given order.
-fn json_counts(out: &mut Vec<u8>, names: &[String], counts: &[u64]) {
-    out.push(b'{');
-    for (i, (name, count)) in names.iter().zip(counts).enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        // Escaping a &str into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, name);
-        out.push(b':');
-        out.extend_from_slice(count.to_string().as_bytes());
-    }
-    out.push(b'}');
 }

@@ -8,7 +8,8 @@ use std::ptr::{null, null_mut};
 
 use event_decode::{Bump, Decoder};
 use event_model::corpus::{REFERENCE_EVENT_YAML, corpus};
-use event_router::{Explanation, OnReject, Outcome, RouteTable, Router, fnv1a64, infallible};
+use event_pipeline::{OnReject, Pipeline, table_from_yaml_str};
+use event_router::{Explanation, Outcome, Router, fnv1a64, infallible};
 
 use crate::last_error::last_error;
 use crate::*;
@@ -279,21 +280,21 @@ fn a_corpus_batch_agrees_with_the_router_core() {
     let router = Owned::new(TABLE);
     let results = router.route(VX_FORMAT_YAML, &slices);
 
-    let table = RouteTable::from_yaml_str(TABLE).expect("table");
+    let table = table_from_yaml_str(TABLE).expect("table");
     let names: Vec<String> = table
         .handler_names()
         .iter()
         .map(|n| n.to_string())
         .collect();
-    let mut builder = Router::builder(table).on_reject(OnReject::Continue);
+    let mut builder = Router::builder(table);
     for n in &names {
         builder = builder.handler(n.clone(), infallible(|_, _| {}));
     }
-    let mut core = builder.build().expect("router");
+    let mut core = Pipeline::new(builder.build().expect("router")).on_reject(OnReject::Continue);
     let mut decoder = event_decode::yaml::YamlDecoder::new();
     let mut seen = 0;
     let _ = core.route_batch_explained(&mut decoder, &slices, |e: &Explanation<'_>| {
-        let r = results[e.index];
+        let r = results[e.index as usize];
         assert_eq!(r.outcome == VX_ROUTED, e.outcome == Outcome::Routed);
         if e.outcome == Outcome::DeadLetter {
             assert_eq!(r.outcome, VX_DEAD_LETTER);
