@@ -15,8 +15,8 @@
 
 use bumpalo::Bump;
 use event_decode::Decoder;
-use event_decode::yaml::YamlDecoder;
 use event_decode::internals::yaml::DomDecoder;
+use event_decode::yaml::YamlDecoder;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -31,9 +31,17 @@ fuzz_target!(|data: &[u8]| {
         if a != b && !data.ends_with(b"\n") && !data.ends_with(b"\r") {
             let mut broken = data.to_vec();
             broken.push(b'\n');
-            let a = YamlDecoder::new().decode(&broken, &arena).map(|e| e.to_owned());
-            let b = DomDecoder::new().decode(&broken, &arena).map(|e| e.to_owned());
-            assert_eq!(a.ok(), b.ok(), "the decoders disagree with a final line break");
+            let a = YamlDecoder::new()
+                .decode(&broken, &arena)
+                .map(|e| e.to_owned());
+            let b = DomDecoder::new()
+                .decode(&broken, &arena)
+                .map(|e| e.to_owned());
+            assert_eq!(
+                a.ok(),
+                b.ok(),
+                "the decoders disagree with a final line break"
+            );
             return;
         }
         assert_eq!(a, b, "the decoders disagree");

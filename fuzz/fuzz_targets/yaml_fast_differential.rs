@@ -4,8 +4,10 @@
 #![no_main]
 
 use bumpalo::Bump;
-use event_decode::yaml::{YamlDecoder};
-use event_decode::internals::yaml::{AliasBuffers, Engine, NodeSource, FastNodes, FastTokens, Node, ParserNodes};
+use event_decode::internals::yaml::{
+    AliasBuffers, Engine, FastNodes, FastTokens, Node, NodeSource, ParserNodes,
+};
+use event_decode::yaml::YamlDecoder;
 use event_decode::{Decoder, Limits};
 use libfuzzer_sys::fuzz_target;
 

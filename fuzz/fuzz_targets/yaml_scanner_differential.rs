@@ -13,7 +13,9 @@
 use arbitrary::{Arbitrary, Unstructured};
 use bumpalo::Bump;
 use event_decode::Limits;
-use event_decode::internals::yaml::{AliasBuffers, CoreTag, NodeSource, Node, ParserNodes, ScalarStyle, ScannerBuffers, ScannerNodes};
+use event_decode::internals::yaml::{
+    AliasBuffers, CoreTag, Node, NodeSource, ParserNodes, ScalarStyle, ScannerBuffers, ScannerNodes,
+};
 use libfuzzer_sys::fuzz_target;
 
 /// All nodes of one document, or `None` on an error.

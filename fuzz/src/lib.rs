@@ -9,8 +9,8 @@
 use std::io::{BufRead, BufReader};
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::frames::{Frame, FrameReader};
-use event_decode::{DecodeConfig};
 use event_decode::json::{self, JsonDecoder};
 use event_decode::protobuf::{self, ZeroCopyDecoder};
 use event_decode::yaml::{self, YamlDecoder};
@@ -73,7 +73,9 @@ pub fn check_round_trips(event: &Event<'_>) {
 
     let mut text = String::new();
     yaml::encode(event, &mut text);
-    let again = YamlDecoder::with_config(&DecodeConfig::new().with_limits(ROUND_TRIP_LIMITS)).decode(text.as_bytes(), &arena).unwrap_or_else(|e| panic!("YAML round trip failed: {e}\n{text}\nfrom {exact:?}"));
+    let again = YamlDecoder::with_config(&DecodeConfig::new().with_limits(ROUND_TRIP_LIMITS))
+        .decode(text.as_bytes(), &arena)
+        .unwrap_or_else(|e| panic!("YAML round trip failed: {e}\n{text}\nfrom {exact:?}"));
     assert_eq!(
         again.to_owned(),
         exact,
@@ -82,7 +84,9 @@ pub fn check_round_trips(event: &Event<'_>) {
 
     let mut line = Vec::new();
     json::encode(event, &mut line);
-    let again = JsonDecoder::with_config(&DecodeConfig::new().with_limits(ROUND_TRIP_LIMITS)).decode(&line, &arena).unwrap_or_else(|e| {
+    let again = JsonDecoder::with_config(&DecodeConfig::new().with_limits(ROUND_TRIP_LIMITS))
+        .decode(&line, &arena)
+        .unwrap_or_else(|e| {
             panic!(
                 "JSON round trip failed: {e}\n{}\nfrom {exact:?}",
                 String::from_utf8_lossy(&line)
@@ -92,7 +96,9 @@ pub fn check_round_trips(event: &Event<'_>) {
 
     let mut wire = Vec::new();
     protobuf::encode(event, &mut wire);
-    let again = ZeroCopyDecoder::with_config(&DecodeConfig::new().with_limits(ROUND_TRIP_LIMITS)).decode(&wire, &arena).unwrap_or_else(|e| panic!("protobuf round trip failed: {e}\nfrom {exact:?}"));
+    let again = ZeroCopyDecoder::with_config(&DecodeConfig::new().with_limits(ROUND_TRIP_LIMITS))
+        .decode(&wire, &arena)
+        .unwrap_or_else(|e| panic!("protobuf round trip failed: {e}\nfrom {exact:?}"));
     assert_eq!(
         owned(&again),
         exact.clone().with_sorted_attrs(),
@@ -175,7 +181,11 @@ pub fn check_yaml_frame_in(stream: &[u8], bytes: &[u8], offset: u64, line: u64) 
         .enumerate()
         .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')))
         .count() as u64;
-    assert_eq!(line, breaks + 1, "frame at offset {offset} on the wrong line");
+    assert_eq!(
+        line,
+        breaks + 1,
+        "frame at offset {offset} on the wrong line"
+    );
 }
 
 /// Checks a frame against the stream it came from: its bytes are the
