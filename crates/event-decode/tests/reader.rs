@@ -10,6 +10,7 @@ use event_decode::{
 use event_model::{OwnedEvent, corpus};
 
 /// What one read gave, owned.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, PartialEq)]
 enum Seen {
     Event {
