@@ -29,8 +29,11 @@ fuzz_target!(|data: &[u8]| {
     let capacity = data.first().map_or(1, |&b| usize::from(b % 32) + 1);
     for max in [usize::MAX, 64, 0] {
         let slice = until_fatal(
-            LengthDelimitedSlice::with_config(data, &DecodeConfig::new().max_event_bytes(max))
-                .map(Item::of),
+            event_decode::protobuf::LengthDelimitedSlice::with_config(
+                data,
+                &DecodeConfig::new().max_event_bytes(max),
+            )
+            .map(Item::of),
         );
         let mut reader = LengthDelimitedFrames::with_config(
             chunked(data, capacity),

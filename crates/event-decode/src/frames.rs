@@ -41,7 +41,7 @@ pub trait FrameReader {
     fn format(&self) -> Format;
 
     /// The next frame, `Ok(None)` at the clean end of the stream. A stream
-    /// that ends inside a frame is a [`Category::Eof`](crate::Category::Eof)
+    /// that ends inside a frame is a [`Category::Eof`]
     /// error; a frame over the size limit is a limit error. After an error
     /// the reader may be called again to resynchronise where the format
     /// allows it: YAML documents and JSON lines always; protobuf after an

@@ -82,6 +82,7 @@ pub mod internals {
         pub use crate::yaml::error::{Error, ErrorKind};
         pub use crate::yaml::fast::{FastNodes, FastTokens};
         pub use crate::yaml::from_str_with_engine;
+        pub use crate::yaml::scanner::{ScannerBuffers, ScannerNodes};
         pub use crate::yaml::source::{
             AliasBuffers, CoreTag, Mark, Node, NodeSource, ParserNodes, ScalarStyle,
         };
