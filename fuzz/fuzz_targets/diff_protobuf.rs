@@ -11,7 +11,8 @@
 
 use bumpalo::Bump;
 use event_decode::Decoder;
-use event_decode::protobuf::{ProstDecoder, ZeroCopyDecoder};
+use event_decode::internals::protobuf::ProstDecoder;
+use event_decode::protobuf::ZeroCopyDecoder;
 use libfuzzer_sys::fuzz_target;
 use veltrix_fuzz::owned;
 

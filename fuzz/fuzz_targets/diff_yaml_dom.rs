@@ -15,8 +15,8 @@
 
 use bumpalo::Bump;
 use event_decode::Decoder;
+use event_decode::internals::yaml::DomDecoder;
 use event_decode::yaml::YamlDecoder;
-use event_decode::yaml::dom::DomDecoder;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

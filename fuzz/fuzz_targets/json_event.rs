@@ -3,17 +3,20 @@
 //! reader agree, and every frame decodes or fails with a located error.
 #![no_main]
 
+use event_decode::DecodeConfig;
 use event_decode::json::{self, JsonDecoder, JsonLines};
 use libfuzzer_sys::fuzz_target;
 use veltrix_fuzz::{Item, Where, check_decode, check_frame_in, chunked, drain};
 
 fuzz_target!(|data: &[u8]| {
     check_decode(&mut JsonDecoder::new(), data, Where::Text);
-    let mut tight = JsonDecoder::new()
-        .max_depth(4)
-        .max_items(8)
-        .max_string_bytes(32)
-        .max_event_bytes(1024);
+    let mut tight = JsonDecoder::with_config(
+        &DecodeConfig::new()
+            .max_depth(4)
+            .max_items(8)
+            .max_string_bytes(32)
+            .max_event_bytes(1024),
+    );
     check_decode(&mut tight, data, Where::Text);
 
     // Lines: the slice splitter and the reader (small chunks) agree.

@@ -5,6 +5,7 @@
 #![no_main]
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::protobuf::{LengthDelimitedFrames, ZeroCopyDecoder, length_delimited};
 use event_decode::{Category, Decoder, Limit};
 use libfuzzer_sys::fuzz_target;
@@ -27,8 +28,17 @@ fn until_fatal(items: impl IntoIterator<Item = Item>) -> Vec<Item> {
 fuzz_target!(|data: &[u8]| {
     let capacity = data.first().map_or(1, |&b| usize::from(b % 32) + 1);
     for max in [usize::MAX, 64, 0] {
-        let slice = until_fatal(length_delimited(data).with_max_frame(max).map(Item::of));
-        let mut reader = LengthDelimitedFrames::new(chunked(data, capacity)).with_max_frame(max);
+        let slice = until_fatal(
+            event_decode::protobuf::LengthDelimitedSlice::with_config(
+                data,
+                &DecodeConfig::new().max_event_bytes(max),
+            )
+            .map(Item::of),
+        );
+        let mut reader = LengthDelimitedFrames::with_config(
+            chunked(data, capacity),
+            &DecodeConfig::new().max_event_bytes(max),
+        );
         let read = until_fatal(drain(&mut reader, 10_000, true));
         // The slice stops at an oversize frame it cannot skip; the reader
         // reports the same error, then the end of the stream inside it.

@@ -12,10 +12,10 @@ use std::rc::Rc;
 
 use arbitrary::Arbitrary;
 use bumpalo::Bump;
-use event_decode::json::{self, JsonDecoder};
-use event_decode::protobuf::{self, ZeroCopyDecoder};
-use event_decode::yaml::{self, YamlDecoder};
-use event_decode::{Decoder, Format};
+use event_decode::json;
+use event_decode::protobuf;
+use event_decode::yaml;
+use event_decode::{DecodeConfig, Decoder, Format};
 use event_pipeline::{OnReject, Pipeline, table_from_yaml_str};
 use event_router::{HandlerError, Outcome, Router, handler_fn};
 use libfuzzer_sys::fuzz_target;
@@ -84,11 +84,7 @@ fn encode(format: Format, seed: u16) -> Vec<u8> {
 }
 
 fn decoder(format: Format) -> Box<dyn Decoder> {
-    match format {
-        Format::Yaml => Box::new(YamlDecoder::new()),
-        Format::Json => Box::new(JsonDecoder::new()),
-        Format::Protobuf => Box::new(ZeroCopyDecoder::new()),
-    }
+    format.decoder(&DecodeConfig::new())
 }
 
 /// A router for `unmatched`, with counting handlers (`matches` fails on

@@ -4,16 +4,17 @@
 #![no_main]
 
 use bumpalo::Bump;
-use event_decode::yaml::{
-    AliasBuffers, Engine, EventSource, FastEvents, FastTokens, Node, ParserEvents, YamlDecoder,
+use event_decode::internals::yaml::{
+    AliasBuffers, Engine, FastNodes, FastTokens, Node, NodeSource, ParserNodes,
 };
+use event_decode::yaml::YamlDecoder;
 use event_decode::{Decoder, Limits};
 use libfuzzer_sys::fuzz_target;
 
 /// yaml-rust2's nodes for the whole document, or `None` if it fails.
 fn parser_nodes(text: &str) -> Option<Vec<Node<'static>>> {
     let mut buffers = AliasBuffers::default();
-    let mut source = ParserEvents::new(text, &Limits::DEFAULT, &mut buffers);
+    let mut source = ParserNodes::new(text, &Limits::DEFAULT, &mut buffers);
     let mut nodes = Vec::new();
     let mut depth = 0usize;
     loop {
@@ -40,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
         // NUL is refused before either scanner runs.
         if !text.contains('\0') {
             let mut tokens = FastTokens::default();
-            if let Some(mut fast) = FastEvents::new(text, &Limits::DEFAULT, &mut tokens) {
+            if let Some(mut fast) = FastNodes::new(text, &Limits::DEFAULT, &mut tokens) {
                 let nodes: Vec<Node<'_>> = (0..fast.len())
                     .map(|_| fast.next_event().expect("accepted events replay").0)
                     .collect();

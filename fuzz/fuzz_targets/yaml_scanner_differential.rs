@@ -13,16 +13,15 @@
 use arbitrary::{Arbitrary, Unstructured};
 use bumpalo::Bump;
 use event_decode::Limits;
-use event_decode::yaml::{
-    AliasBuffers, CoreTag, EventSource, Node, ParserEvents, ScalarStyle, ScannerBuffers,
-    ScannerEvents,
+use event_decode::internals::yaml::{
+    AliasBuffers, CoreTag, Node, NodeSource, ParserNodes, ScalarStyle, ScannerBuffers, ScannerNodes,
 };
 use libfuzzer_sys::fuzz_target;
 
 /// All nodes of one document, or `None` on an error.
-fn nodes<'s, S: EventSource<'s>>(
+fn nodes<'s, S: NodeSource<'s>>(
     mut source: S,
-) -> Result<Vec<Node<'s>>, event_decode::yaml::Error> {
+) -> Result<Vec<Node<'s>>, event_decode::internals::yaml::Error> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     loop {
@@ -160,7 +159,7 @@ fn generate(
 fn check(text: &str) {
     let arena = Bump::new();
     let mut sb = ScannerBuffers::default();
-    let ours = nodes(ScannerEvents::new(text, &Limits::DEFAULT, &arena, &mut sb));
+    let ours = nodes(ScannerNodes::new(text, &Limits::DEFAULT, &arena, &mut sb));
     if let Err(e) = &ours {
         let _ = e.to_string();
     }
@@ -171,7 +170,7 @@ fn check(text: &str) {
     // yaml-rust2 runs, the scanner itself.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut ab = AliasBuffers::default();
-    let theirs = nodes(ParserEvents::new(text, &Limits::DEFAULT, &mut ab));
+    let theirs = nodes(ParserNodes::new(text, &Limits::DEFAULT, &mut ab));
     if let (Ok(a), Ok(b)) = (ours, theirs) {
         let a: Vec<_> = a.into_iter().map(as_read).collect();
         let b: Vec<_> = b.into_iter().map(as_read).collect();

@@ -6,6 +6,7 @@
 #![no_main]
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::yaml::{self, YamlDecoder, YamlFrames};
 use event_decode::{Category, Decoder, Limit, Limits};
 use libfuzzer_sys::fuzz_target;
@@ -49,7 +50,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut last = 0;
     for item in drain(
-        &mut YamlFrames::new(chunked(data, capacity)).with_limits(limits),
+        &mut YamlFrames::with_config(
+            chunked(data, capacity),
+            &DecodeConfig::new().with_limits(limits),
+        ),
         10_000,
         true,
     ) {

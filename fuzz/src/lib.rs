@@ -9,6 +9,7 @@
 use std::io::{BufRead, BufReader};
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::frames::{Frame, FrameReader};
 use event_decode::json::{self, JsonDecoder};
 use event_decode::protobuf::{self, ZeroCopyDecoder};
@@ -72,8 +73,7 @@ pub fn check_round_trips(event: &Event<'_>) {
 
     let mut text = String::new();
     yaml::encode(event, &mut text);
-    let again = YamlDecoder::new()
-        .with_limits(ROUND_TRIP_LIMITS)
+    let again = YamlDecoder::with_config(&DecodeConfig::new().with_limits(ROUND_TRIP_LIMITS))
         .decode(text.as_bytes(), &arena)
         .unwrap_or_else(|e| panic!("YAML round trip failed: {e}\n{text}\nfrom {exact:?}"));
     assert_eq!(
@@ -84,8 +84,7 @@ pub fn check_round_trips(event: &Event<'_>) {
 
     let mut line = Vec::new();
     json::encode(event, &mut line);
-    let again = JsonDecoder::new()
-        .with_limits(ROUND_TRIP_LIMITS)
+    let again = JsonDecoder::with_config(&DecodeConfig::new().with_limits(ROUND_TRIP_LIMITS))
         .decode(&line, &arena)
         .unwrap_or_else(|e| {
             panic!(
@@ -97,8 +96,7 @@ pub fn check_round_trips(event: &Event<'_>) {
 
     let mut wire = Vec::new();
     protobuf::encode(event, &mut wire);
-    let again = ZeroCopyDecoder::new()
-        .with_limits(ROUND_TRIP_LIMITS)
+    let again = ZeroCopyDecoder::with_config(&DecodeConfig::new().with_limits(ROUND_TRIP_LIMITS))
         .decode(&wire, &arena)
         .unwrap_or_else(|e| panic!("protobuf round trip failed: {e}\nfrom {exact:?}"));
     assert_eq!(

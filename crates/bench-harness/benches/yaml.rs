@@ -21,7 +21,9 @@ use std::hint::black_box;
 use bumpalo::Bump;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use event_decode::Decoder;
-use event_decode::yaml::{self, Engine, YamlDecoder, dom::DomDecoder};
+use event_decode::internals::yaml::DomDecoder;
+use event_decode::internals::yaml::Engine;
+use event_decode::yaml::{self, YamlDecoder};
 use event_model::corpus::{REFERENCE_EVENT_YAML, corpus};
 use yaml_rust2::parser::{Event, Parser};
 

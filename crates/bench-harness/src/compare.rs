@@ -360,7 +360,8 @@ fn measure_styles(options: &Options, probe: &AllocProbe) -> Vec<StyleMeasured> {
                     &docs,
                     &options.plan,
                     probe,
-                    yaml::YamlDecoder::new().engine(yaml::Engine::YamlRust2),
+                    yaml::YamlDecoder::new()
+                        .engine(event_decode::internals::yaml::Engine::YamlRust2),
                 ),
             };
             let mut m = StyleMeasured {
@@ -460,15 +461,25 @@ fn measure_rust(
             plan,
             probe,
             yaml::YamlDecoder::new()
-                .engine(yaml::Engine::YamlRust2)
+                .engine(event_decode::internals::yaml::Engine::YamlRust2)
                 .fast_path(false),
         ),
         Row::VeltrixJson => bench_veltrix(events, plan, probe, json::JsonDecoder::new()),
         Row::VeltrixProtoZeroCopy => {
             bench_veltrix(events, plan, probe, protobuf::ZeroCopyDecoder::new())
         }
-        Row::VeltrixProtoProst => bench_veltrix(events, plan, probe, protobuf::ProstDecoder::new()),
-        Row::YamlRust2Dom => bench_veltrix(events, plan, probe, yaml::dom::DomDecoder::new()),
+        Row::VeltrixProtoProst => bench_veltrix(
+            events,
+            plan,
+            probe,
+            event_decode::internals::protobuf::ProstDecoder::new(),
+        ),
+        Row::YamlRust2Dom => bench_veltrix(
+            events,
+            plan,
+            probe,
+            event_decode::internals::yaml::DomDecoder::new(),
+        ),
         Row::SerdeYaml => bench(events, plan, probe, |b| {
             black_box(serde_yaml::from_slice::<OwnedEvent>(b).map_err(err)?);
             Ok(())

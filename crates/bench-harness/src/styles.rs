@@ -363,7 +363,8 @@ fn value_after_key(
 mod tests {
     use bumpalo::Bump;
     use event_decode::Decoder;
-    use event_decode::yaml::{Engine, YamlDecoder};
+    use event_decode::internals::yaml::Engine;
+    use event_decode::yaml::YamlDecoder;
     use event_model::corpus::Generator;
 
     use super::*;

@@ -4,11 +4,11 @@
 use std::io::BufRead;
 
 use bumpalo::Bump;
-use event_model::{DecodeOptions, Event, EventSeed, Limit, Limits, Trail};
+use event_model::{DecodeOptions, Event, EventSeed, Limit, Trail};
 use serde::de::DeserializeSeed;
 
 use crate::frames::{Frame, FrameReader};
-use crate::{Category, DecodeError, Decoder, Format, Position};
+use crate::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes one JSON object into an event view.
 ///
@@ -21,70 +21,39 @@ use crate::{Category, DecodeError, Decoder, Format, Position};
 /// let event = JsonDecoder::new().decode(line, &arena).unwrap();
 /// assert_eq!(event.ts.millis(), 1_715_954_400_406);
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct JsonDecoder {
+    config: DecodeConfig,
     options: DecodeOptions,
 }
 
+impl Default for JsonDecoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl JsonDecoder {
-    /// A decoder with the default [`Limits`] that skips unknown fields.
+    /// A decoder with the default [`DecodeConfig`]: default [`Limits`](crate::Limits),
+    /// unknown fields skipped.
     pub fn new() -> Self {
+        Self::with_config(&DecodeConfig::new())
+    }
+
+    /// A decoder with `config`'s limits and unknown-field policy
+    /// (`max_alias_*` never apply: JSON has no aliases).
+    pub fn with_config(config: &DecodeConfig) -> Self {
         JsonDecoder {
-            options: DecodeOptions {
-                // serde_json's `deserialize_str` refuses numbers; string
-                // fields take any scalar's text, so read them with `any`.
-                text_from_any_scalar: true,
-                ..DecodeOptions::default()
-            },
+            config: *config,
+            // serde_json's `deserialize_str` refuses numbers; string
+            // fields take any scalar's text, so read them with `any`.
+            options: config.options(true),
         }
     }
 
-    /// Replaces all limits.
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.options.limits = limits;
-        self
-    }
-
-    /// Sets [`Limits::max_event_bytes`].
-    pub fn max_event_bytes(mut self, n: usize) -> Self {
-        self.options.limits.max_event_bytes = n;
-        self
-    }
-
-    /// Sets [`Limits::max_depth`] (at most [`event_model::MAX_DEPTH_CEILING`] is followed).
-    pub fn max_depth(mut self, n: usize) -> Self {
-        self.options.limits.max_depth = n;
-        self
-    }
-
-    /// Sets [`Limits::max_string_bytes`].
-    pub fn max_string_bytes(mut self, n: usize) -> Self {
-        self.options.limits.max_string_bytes = n;
-        self
-    }
-
-    /// Sets [`Limits::max_items`].
-    pub fn max_items(mut self, n: usize) -> Self {
-        self.options.limits.max_items = n;
-        self
-    }
-
-    /// Sets [`Limits::max_alias_bytes`] (kept with the other limits; JSON
-    /// has no aliases, so it never applies).
-    pub fn max_alias_bytes(mut self, n: usize) -> Self {
-        self.options.limits.max_alias_bytes = n;
-        self
-    }
-
-    /// Unknown fields become errors instead of being skipped.
-    pub fn strict(mut self, strict: bool) -> Self {
-        self.options.strict = strict;
-        self
-    }
-
-    /// The limits in force.
-    pub fn limits(&self) -> Limits {
-        self.options.limits
+    /// The configuration in force.
+    pub fn config(&self) -> &DecodeConfig {
+        &self.config
     }
 }
 
@@ -200,20 +169,19 @@ pub struct JsonLines<R> {
 impl<R: BufRead> JsonLines<R> {
     /// Lines from `reader`, bounded by the default `max_event_bytes`.
     pub fn new(reader: R) -> Self {
+        Self::with_config(reader, &DecodeConfig::new())
+    }
+
+    /// Lines from `reader`, each bounded by `config.limits.max_event_bytes`.
+    pub fn with_config(reader: R, config: &DecodeConfig) -> Self {
         JsonLines {
             reader,
             buf: Vec::new(),
-            max: Limits::DEFAULT.max_event_bytes,
+            max: config.limits.max_event_bytes,
             number: 0,
             line: 0,
             offset: 0,
         }
-    }
-
-    /// Bounds each line by `limits.max_event_bytes`.
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.max = limits.max_event_bytes;
-        self
     }
 
     /// Reads one line into `buf` (without its newline). Returns the bytes

@@ -5,6 +5,7 @@
 use std::io::{BufReader, Cursor};
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::frames::FrameReader;
 use event_decode::json::JsonDecoder;
 use event_decode::protobuf::{ProstDecoder, ZeroCopyDecoder, encode as proto_encode};
@@ -509,9 +510,16 @@ fn input_echoed_in_errors_cannot_forge_lines() {
     ];
     for doc in &yaml_docs {
         for mut d in [
-            Box::new(YamlDecoder::new().strict(true)) as Box<dyn Decoder>,
-            Box::new(YamlDecoder::new().strict(true).fast_path(false)),
-            Box::new(DomDecoder::new().strict(true)),
+            Box::new(YamlDecoder::with_config(
+                &DecodeConfig::new().deny_unknown_fields(),
+            )) as Box<dyn Decoder>,
+            Box::new(
+                YamlDecoder::with_config(&DecodeConfig::new().deny_unknown_fields())
+                    .fast_path(false),
+            ),
+            Box::new(DomDecoder::with_config(
+                &DecodeConfig::new().deny_unknown_fields(),
+            )),
         ] {
             let arena = Bump::new();
             match d.decode(doc.as_bytes(), &arena) {
@@ -535,15 +543,17 @@ fn input_echoed_in_errors_cannot_forge_lines() {
         ),
     ];
     for doc in &json_docs {
-        for mut d in [JsonDecoder::new(), JsonDecoder::new().strict(true)] {
+        for mut d in [
+            JsonDecoder::new(),
+            JsonDecoder::with_config(&DecodeConfig::new().deny_unknown_fields()),
+        ] {
             let arena = Bump::new();
             if let Err(e) = d.decode(doc.as_bytes(), &arena) {
                 one_line(&e);
             }
         }
         let arena = Bump::new();
-        let e = JsonDecoder::new()
-            .strict(true)
+        let e = JsonDecoder::with_config(&DecodeConfig::new().deny_unknown_fields())
             .decode(doc.as_bytes(), &arena)
             .expect_err(doc);
         one_line(&e);

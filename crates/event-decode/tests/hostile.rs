@@ -15,6 +15,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::frames::FrameReader;
 use event_decode::json::{JsonDecoder, JsonLines};
 use event_decode::protobuf::{
@@ -272,7 +273,7 @@ fn yaml_nested_flow() {
     let n = 100_000;
     let doc = format!("zzz: {}x{}\n", "[".repeat(n), "]".repeat(n));
     let arena = Bump::new();
-    let mut d = YamlDecoder::new().max_event_bytes(BIG);
+    let mut d = YamlDecoder::with_config(&DecodeConfig::new().max_event_bytes(BIG));
     let e = expect_limit(d.decode(doc.as_bytes(), &arena), Limit::Depth);
     assert_eq!(e.line(), Some(1));
     let doc = format!("zzz: {}{}\n", "{a: ".repeat(n), "}".repeat(n));
@@ -289,7 +290,7 @@ fn yaml_nested_block() {
     // Compact nested block sequences: `- - - ... x`.
     let doc = format!("zzz:\n  {}x\n", "- ".repeat(n));
     let arena = Bump::new();
-    let mut d = YamlDecoder::new().max_event_bytes(BIG);
+    let mut d = YamlDecoder::with_config(&DecodeConfig::new().max_event_bytes(BIG));
     expect_limit(d.decode(doc.as_bytes(), &arena), Limit::Depth);
     // Nested block mappings, one level per line with growing indentation
     // (quadratic size, so fewer levels: still far past any depth limit).
@@ -305,7 +306,7 @@ fn json_nested_arrays() {
     let n = 100_000;
     let doc = format!("{{\"zzz\":{}1{}}}", "{\"a\":[".repeat(n), "]}".repeat(n));
     let arena = Bump::new();
-    let mut d = JsonDecoder::new().max_event_bytes(BIG);
+    let mut d = JsonDecoder::with_config(&DecodeConfig::new().max_event_bytes(BIG));
     expect_limit(d.decode(doc.as_bytes(), &arena), Limit::Depth);
     // Unknown fields are skipped, but their depth still counts.
     let doc = format!("{{\"zzz\":{}1{}}}", "[".repeat(n), "]".repeat(n));
@@ -316,7 +317,7 @@ fn json_nested_objects() {
     let n = 100_000;
     let doc = format!("{{\"zzz\":{}1{}}}", "{\"a\":".repeat(n), "}".repeat(n));
     let arena = Bump::new();
-    let mut d = JsonDecoder::new().max_event_bytes(BIG);
+    let mut d = JsonDecoder::with_config(&DecodeConfig::new().max_event_bytes(BIG));
     expect_limit(d.decode(doc.as_bytes(), &arena), Limit::Depth);
 }
 
@@ -408,8 +409,7 @@ fn yaml_50mb_scalar_string_limit() {
     reset_peak();
     let arena = Bump::new();
     let e = expect_limit(
-        YamlDecoder::new()
-            .max_event_bytes(BIG)
+        YamlDecoder::with_config(&DecodeConfig::new().max_event_bytes(BIG))
             .decode(doc.as_bytes(), &arena),
         Limit::StringBytes,
     );
@@ -424,8 +424,7 @@ fn json_50mb_string_limit() {
     reset_peak();
     let arena = Bump::new();
     let e = expect_limit(
-        JsonDecoder::new()
-            .max_event_bytes(BIG)
+        JsonDecoder::with_config(&DecodeConfig::new().max_event_bytes(BIG))
             .decode(doc.as_bytes(), &arena),
         Limit::StringBytes,
     );
@@ -434,8 +433,7 @@ fn json_50mb_string_limit() {
     let doc = doc.replacen("xx", "\\n", 1);
     reset_peak();
     expect_limit(
-        JsonDecoder::new()
-            .max_event_bytes(BIG)
+        JsonDecoder::with_config(&DecodeConfig::new().max_event_bytes(BIG))
             .decode(doc.as_bytes(), &arena),
         Limit::StringBytes,
     );
@@ -451,8 +449,7 @@ fn proto_50mb_string_limit() {
     reset_peak();
     let arena = Bump::new();
     expect_limit(
-        ZeroCopyDecoder::new()
-            .max_event_bytes(BIG)
+        ZeroCopyDecoder::with_config(&DecodeConfig::new().max_event_bytes(BIG))
             .decode(&msg, &arena),
         Limit::StringBytes,
     );
@@ -472,7 +469,7 @@ fn million_yaml_keys(top_level: bool) -> String {
 
 fn yaml_million_keys() {
     let arena = Bump::new();
-    let mut d = YamlDecoder::new().max_event_bytes(BIG);
+    let mut d = YamlDecoder::with_config(&DecodeConfig::new().max_event_bytes(BIG));
     let doc = million_yaml_keys(false);
     reset_peak();
     let e = expect_limit(d.decode(doc.as_bytes(), &arena), Limit::Items);
@@ -497,8 +494,7 @@ fn json_million_keys() {
     reset_peak();
     let arena = Bump::new();
     let e = expect_limit(
-        JsonDecoder::new()
-            .max_event_bytes(BIG)
+        JsonDecoder::with_config(&DecodeConfig::new().max_event_bytes(BIG))
             .decode(doc.as_bytes(), &arena),
         Limit::Items,
     );
@@ -521,8 +517,7 @@ fn proto_million_entries() {
     // Only the zero-copy decoder: prost builds the whole map before the
     // item limit is checked (the baseline's documented behaviour).
     expect_limit(
-        ZeroCopyDecoder::new()
-            .max_event_bytes(BIG)
+        ZeroCopyDecoder::with_config(&DecodeConfig::new().max_event_bytes(BIG))
             .decode(&msg, &arena),
         Limit::Items,
     );
@@ -693,21 +688,29 @@ fn proto_length_2_pow_63() {
     assert_eq!(e.limit(), Some(Limit::EventBytes), "{e:?}");
     // No maximum at all: the stream ends long before 2^63 bytes. (The reader
     // used to reserve the whole length first: a capacity-overflow panic.)
-    let mut frames = LengthDelimitedFrames::new(&stream[..]).with_max_frame(usize::MAX);
+    let mut frames = LengthDelimitedFrames::with_config(
+        &stream[..],
+        &DecodeConfig::new().max_event_bytes(usize::MAX),
+    );
     let e = frames.next_frame().expect_err("truncated");
     assert_eq!(e.category(), Category::Eof, "{e:?}");
     assert!(frames.next_frame().expect("then the end").is_none());
-    let e = length_delimited(&stream)
-        .with_max_frame(usize::MAX)
-        .next()
-        .expect("item")
-        .expect_err("x");
+    let e = event_decode::protobuf::LengthDelimitedSlice::with_config(
+        &stream,
+        &DecodeConfig::new().max_event_bytes(usize::MAX),
+    )
+    .next()
+    .expect("item")
+    .expect_err("x");
     assert_eq!(e.category(), Category::Eof, "{e:?}");
     // A large but allocatable maximum: no up-front reservation of 1 GiB.
     let mut stream = Vec::new();
     varint(1 << 30, &mut stream);
     stream.extend_from_slice(&[0x0a; 16]);
-    let mut frames = LengthDelimitedFrames::new(&stream[..]).with_max_frame(1 << 30);
+    let mut frames = LengthDelimitedFrames::with_config(
+        &stream[..],
+        &DecodeConfig::new().max_event_bytes(1 << 30),
+    );
     assert!(frames.next_frame().expect_err("truncated").is_eof());
     // Inside a message: a string field claiming 2^63 bytes.
     let mut msg = PROTO_HEAD.to_vec();
@@ -1164,7 +1167,10 @@ mod regressions {
         let crash = [
             0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0x01, 0x00,
         ];
-        let mut frames = LengthDelimitedFrames::new(&crash[..]).with_max_frame(usize::MAX);
+        let mut frames = LengthDelimitedFrames::with_config(
+            &crash[..],
+            &DecodeConfig::new().max_event_bytes(usize::MAX),
+        );
         let e = frames
             .next_frame()
             .expect_err("the stream is 11 bytes long");
@@ -1241,7 +1247,7 @@ mod regressions {
             msg.extend_from_slice(&entry);
         }
         let arena = Bump::new();
-        let mut decoder = ZeroCopyDecoder::new().max_items(4);
+        let mut decoder = ZeroCopyDecoder::with_config(&DecodeConfig::new().max_items(4));
         let event = decoder.decode(&msg, &arena).expect("four entries");
         assert_eq!(event.attrs.len(), 1, "duplicates resolve last-wins");
         msg.extend_from_slice(&entry);

@@ -1,6 +1,7 @@
 //! Tests of the JSON decoder, encoder and JSON-lines framing.
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::frames::FrameReader;
 use event_decode::json::{self, JsonDecoder, JsonLines};
 use event_decode::{Category, Decoder, Limit};
@@ -91,8 +92,7 @@ fn oversize_event_is_a_limit_error() {
         "x".repeat(100)
     );
     let arena = Bump::new();
-    let e = JsonDecoder::new()
-        .max_event_bytes(64)
+    let e = JsonDecoder::with_config(&DecodeConfig::new().max_event_bytes(64))
         .decode(big.as_bytes(), &arena)
         .unwrap_err();
     assert_eq!(e.limit(), Some(Limit::EventBytes));
@@ -150,8 +150,10 @@ fn json_lines_skips_an_oversize_line_with_bounded_memory() {
         max_event_bytes: 100,
         ..Default::default()
     };
-    let mut reader = JsonLines::new(std::io::BufReader::with_capacity(16, stream.as_slice()))
-        .with_limits(limits);
+    let mut reader = JsonLines::with_config(
+        std::io::BufReader::with_capacity(16, stream.as_slice()),
+        &DecodeConfig::new().with_limits(limits),
+    );
     let e = reader.next_frame().unwrap_err();
     assert_eq!(e.limit(), Some(Limit::EventBytes));
     assert_eq!(e.event_number(), Some(1));

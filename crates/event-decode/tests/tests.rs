@@ -6,4 +6,5 @@ mod hardening;
 mod hostile;
 mod json;
 mod protobuf;
+mod reader;
 mod yaml;

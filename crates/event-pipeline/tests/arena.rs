@@ -4,6 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use event_decode::DecodeConfig;
 use event_decode::yaml::YamlDecoder;
 use event_model::corpus::corpus;
 use event_model::{Event, Limits, OwnedEvent, OwnedPayload, Payload};
@@ -53,11 +54,11 @@ fn huge_event() -> OwnedEvent {
 }
 
 fn decoder() -> YamlDecoder {
-    YamlDecoder::new().with_limits(Limits {
+    YamlDecoder::with_config(&DecodeConfig::new().with_limits(Limits {
         max_event_bytes: 16 << 20,
         max_string_bytes: 8 << 20,
         ..Limits::DEFAULT
-    })
+    }))
 }
 
 #[test]

@@ -7,8 +7,8 @@
 
 use std::io::Write;
 
-use event_decode::frames::{Frame, FrameReader};
-use event_decode::{Category, DecodeError, Format, Position};
+use event_decode::frames::{Frame, FrameReader, Resync, Verdict};
+use event_decode::{Category, DecodeConfig, DecodeError, Format, Position};
 use event_pipeline::{OnReject, Pipeline, table_from_yaml_reader};
 use event_router::{Explanation, Outcome, Router, infallible};
 
@@ -253,7 +253,11 @@ pub fn run(args: &RouteArgs) -> anyhow::Result<Status> {
         write_error: None,
         progress: &mut progress,
     };
-    let cut = route_stream(&mut router, codec::frames(format, input), &mut run);
+    let cut = route_stream(
+        &mut router,
+        format.frames(input, &DecodeConfig::new()),
+        &mut run,
+    );
     let bad = run.bad;
     let write_error = run.write_error.take();
     let signal = signals::caught();
@@ -286,9 +290,9 @@ fn route_stream(
     mut frames: Box<dyn FrameReader>,
     run: &mut Run<'_>,
 ) -> Option<codec::CutShort> {
-    let mut decoder = codec::decoder(run.format);
+    let mut decoder = run.format.decoder(&DecodeConfig::new());
     let mut batch = Batch::default();
-    let mut resync = codec::Resync::default();
+    let mut resync = Resync::default();
     loop {
         if run.must_stop() {
             // What was read before the signal is routed and counted.
@@ -317,16 +321,17 @@ fn route_stream(
             return None;
         }
         match resync.after(run.format, &error) {
-            codec::Next::Reject => {
+            Verdict::Reject => {
                 let index = run.index as usize;
                 let _ = router.reject_frame_explained(index, &[], error, |e| run.observe(e, None));
             }
-            codec::Next::RejectAndStop(cut) => {
+            Verdict::RejectAndStop => {
                 let index = run.index as usize;
+                let cut = codec::CutShort(error.clone());
                 let _ = router.reject_frame_explained(index, &[], error, |e| run.observe(e, None));
                 return Some(cut);
             }
-            codec::Next::Stop(cut) => return Some(cut),
+            Verdict::Stop => return Some(codec::CutShort(error)),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 
-use event_decode::{Bump, Event, Format};
+use event_decode::{Bump, DecodeConfig, Event, EventReader, Format, Item};
 
 /// The most one event's arena may hold: far above what the decoders' limits
 /// let an event need, so only a runaway hits it, as a typed error.
@@ -49,13 +49,11 @@ pub fn each_event(
     progress: &mut Progress,
     mut on_event: impl FnMut(&Event<'_>) -> Result<(), WriteStop>,
 ) -> (Tally, Result<(), WriteStop>) {
-    let mut frames = codec::frames(format, input);
-    let mut decoder = codec::decoder(format);
+    let mut reader = EventReader::new(format, input, &DecodeConfig::new());
     let mut arena = Bump::new();
     // A runaway event is a typed error from the decoder, never an abort.
     arena.set_allocation_limit(Some(ARENA_LIMIT));
     let mut tally = Tally::default();
-    let mut resync = codec::Resync::default();
     loop {
         if signals::caught().is_some() {
             return (tally, Ok(()));
@@ -63,45 +61,39 @@ pub fn each_event(
         // One event at a time: the arena keeps its largest chunk (bounded by
         // the event limits), so memory does not grow with the stream.
         arena.reset();
-        let frame = match frames.next_frame() {
-            Ok(Some(frame)) => frame,
-            Ok(None) => return (tally, Ok(())),
-            Err(_) if signals::caught().is_some() => return (tally, Ok(())),
-            Err(e) => {
-                let (count, cut) = match resync.after(format, &e) {
-                    codec::Next::Reject => (true, None),
-                    codec::Next::RejectAndStop(cut) => (true, Some(cut)),
-                    codec::Next::Stop(cut) => (false, Some(cut)),
-                };
-                if count {
-                    tally.events += 1;
-                    tally.bad += 1;
-                    progress.eprintln(&format!("error: {e}"));
-                }
-                if let Some(cut) = cut {
-                    progress.eprintln(&cut.message());
-                    return (tally, Ok(()));
-                }
-                if !keep_going {
-                    return (tally, Ok(()));
-                }
-                continue;
-            }
-        };
-        tally.events += 1;
-        progress.tick();
-        match decoder.decode(frame.bytes, &arena) {
-            Ok(event) => {
+        match reader.read_event_into(&arena) {
+            None => return (tally, Ok(())),
+            Some(Item::Event { event, .. }) => {
+                tally.events += 1;
+                progress.tick();
                 if let Err(stop) = on_event(&event) {
                     return (tally, Err(stop));
                 }
             }
-            Err(e) => {
-                tally.bad += 1;
-                progress.eprintln(&format!("error: {}", frame.locate(e)));
-                if !keep_going {
+            Some(Item::Bad {
+                error,
+                frame,
+                resumes,
+            }) => {
+                if frame.is_none() && signals::caught().is_some() {
                     return (tally, Ok(()));
                 }
+                tally.events += 1;
+                tally.bad += 1;
+                if frame.is_some() {
+                    progress.tick();
+                }
+                progress.eprintln(&format!("error: {error}"));
+                // A stream that cannot go on says so before the run ends.
+                if !keep_going && resumes {
+                    return (tally, Ok(()));
+                }
+            }
+            Some(Item::CutShort { error }) => {
+                if signals::caught().is_none() {
+                    progress.eprintln(&codec::CutShort(error).message());
+                }
+                return (tally, Ok(()));
             }
         }
     }

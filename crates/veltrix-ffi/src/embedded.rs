@@ -199,12 +199,7 @@ fn counting_handler() -> impl event_router::Handler {
 /// Converts one event; the error is the message for a `VX_REJECTED` result.
 pub(crate) fn convert(from: Format, to: Format, input: &[u8]) -> Result<Vec<u8>, String> {
     let arena = Bump::new();
-    let decoded = match from {
-        Format::Yaml => YamlDecoder::new().decode(input, &arena),
-        Format::Json => JsonDecoder::new().decode(input, &arena),
-        Format::Protobuf => ZeroCopyDecoder::new().decode(input, &arena),
-    };
-    let event = decoded.map_err(|e| e.to_string())?;
+    let event = event_decode::from_slice(from, input, &arena).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     match to {
         Format::Yaml => {

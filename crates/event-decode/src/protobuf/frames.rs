@@ -6,7 +6,7 @@ use std::io::{BufRead, ErrorKind};
 use event_model::{Limit, Limits};
 
 use crate::frames::{Frame, FrameReader};
-use crate::{Category, DecodeError, Format, Position};
+use crate::{Category, DecodeConfig, DecodeError, Format, Position};
 
 fn at(e: DecodeError, offset: u64) -> DecodeError {
     e.with_position(Position::Byte { offset })
@@ -112,21 +112,21 @@ impl<R: BufRead> LengthDelimitedFrames<R> {
     /// A reader of `reader` with the default maximum frame size
     /// ([`Limits::DEFAULT`]`.max_event_bytes`).
     pub fn new(reader: R) -> Self {
+        Self::with_config(reader, &DecodeConfig::new())
+    }
+
+    /// A reader of `reader` whose largest frame is
+    /// `config.limits.max_event_bytes`.
+    pub fn with_config(reader: R, config: &DecodeConfig) -> Self {
         LengthDelimitedFrames {
             reader,
             buf: Vec::new(),
-            max_frame: Limits::DEFAULT.max_event_bytes,
+            max_frame: config.limits.max_event_bytes,
             offset: 0,
             number: 0,
             skip: 0,
             done: false,
         }
-    }
-
-    /// Sets the largest frame accepted, in bytes.
-    pub fn with_max_frame(mut self, max: usize) -> Self {
-        self.max_frame = max;
-        self
     }
 
     /// The bytes of the stream consumed so far.
@@ -299,20 +299,20 @@ pub struct LengthDelimitedSlice<'b> {
 /// assert_eq!(frames[1].offset, 3);
 /// ```
 pub fn length_delimited(bytes: &[u8]) -> LengthDelimitedSlice<'_> {
-    LengthDelimitedSlice {
-        bytes,
-        pos: 0,
-        number: 0,
-        max_frame: Limits::DEFAULT.max_event_bytes,
-        done: false,
-    }
+    LengthDelimitedSlice::with_config(bytes, &DecodeConfig::new())
 }
 
 impl<'b> LengthDelimitedSlice<'b> {
-    /// Sets the largest frame accepted, in bytes.
-    pub fn with_max_frame(mut self, max: usize) -> Self {
-        self.max_frame = max;
-        self
+    /// The frames of `bytes`, the largest accepted being
+    /// `config.limits.max_event_bytes` bytes.
+    pub fn with_config(bytes: &'b [u8], config: &DecodeConfig) -> Self {
+        LengthDelimitedSlice {
+            bytes,
+            pos: 0,
+            number: 0,
+            max_frame: config.limits.max_event_bytes,
+            done: false,
+        }
     }
 
     /// The bytes consumed so far.

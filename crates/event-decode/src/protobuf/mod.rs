@@ -5,7 +5,7 @@
 //!   [`Event`](crate::Event) view: strings borrow from the input, lists live in
 //!   the caller's arena, and nothing is allocated on the heap once the arena
 //!   is warm. This is the decoder to use.
-//! - [`ProstDecoder`] decodes with `prost` into the owned
+//! - `ProstDecoder` (a baseline, under `internals::protobuf`) decodes with `prost` into the owned
 //!   [`event_model::proto::Event`] and validates it: the reference the
 //!   zero-copy decoder is tested against, and the benchmark baseline.
 //!
@@ -28,5 +28,6 @@ mod zero_copy;
 
 pub use encode::{encode, encode_length_delimited};
 pub use frames::{LengthDelimitedFrames, LengthDelimitedSlice, length_delimited};
+#[doc(hidden)]
 pub use prost_decoder::ProstDecoder;
 pub use zero_copy::ZeroCopyDecoder;

@@ -9,7 +9,7 @@ use event_model::{
 use prost::Message;
 
 use super::zero_copy::event_too_big;
-use crate::{Category, DecodeError, Decoder, Format, Position};
+use crate::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes with `prost::Message::decode` into [`proto::Event`], validates it
 /// with [`proto::Event::view`] and copies the strings into the arena.
@@ -44,47 +44,20 @@ impl Clone for Scratch {
 }
 
 impl ProstDecoder {
-    /// A decoder with the default [`Limits`].
+    /// A decoder with the default [`DecodeConfig`].
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Replaces all limits.
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Sets [`Limits::max_event_bytes`].
-    pub fn max_event_bytes(mut self, n: usize) -> Self {
-        self.limits.max_event_bytes = n;
-        self
-    }
-
-    /// Sets [`Limits::max_depth`] (kept for symmetry: prost applies its own
-    /// recursion limit of 100).
-    pub fn max_depth(mut self, n: usize) -> Self {
-        self.limits.max_depth = n;
-        self
-    }
-
-    /// Sets [`Limits::max_string_bytes`].
-    pub fn max_string_bytes(mut self, n: usize) -> Self {
-        self.limits.max_string_bytes = n;
-        self
-    }
-
-    /// Sets [`Limits::max_items`].
-    pub fn max_items(mut self, n: usize) -> Self {
-        self.limits.max_items = n;
-        self
-    }
-
-    /// Sets [`Limits::max_alias_bytes`] (kept with the other limits;
-    /// protobuf has no aliases, so it never applies).
-    pub fn max_alias_bytes(mut self, n: usize) -> Self {
-        self.limits.max_alias_bytes = n;
-        self
+    /// A decoder with `config`'s limits (`max_depth` is not one of them:
+    /// prost applies its own recursion limit of 100; `max_alias_*` never
+    /// apply). Unknown fields are skipped under either policy, as proto3
+    /// requires.
+    pub fn with_config(config: &DecodeConfig) -> Self {
+        ProstDecoder {
+            limits: config.limits,
+            scratch: Scratch::default(),
+        }
     }
 
     /// The limits in force.

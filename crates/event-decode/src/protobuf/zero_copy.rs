@@ -3,13 +3,13 @@
 use bumpalo::Bump;
 use bumpalo::collections::Vec as BVec;
 use event_model::{
-    Attr, ClueFound, Event, InventoryItem, Limit, Limits, MAX_DEPTH_CEILING, MAX_ID_BYTES,
+    Attr, ClueFound, Event, InventoryItem, Limit, MAX_DEPTH_CEILING, MAX_ID_BYTES,
     MAX_REGION_BYTES, MatchEnded, MatchRequested, MatchStarted, Payload, PlayerJoined, PlayerLeft,
     PlayerMoved, Score, Timestamp, TreasureClaimed, Vec3,
 };
 
 use super::wire::{Cursor, I32, LEN, VARINT, check_key, error_at, limit_at, wire_type_name};
-use crate::{Category, DecodeError, Decoder, Format, Position};
+use crate::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes protobuf `veltrix.events.v1.Event` bytes into a view whose strings
 /// borrow from the input and whose lists live in the caller's arena.
@@ -37,56 +37,29 @@ use crate::{Category, DecodeError, Decoder, Format, Position};
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ZeroCopyDecoder {
-    limits: Limits,
+    config: DecodeConfig,
 }
 
 impl ZeroCopyDecoder {
-    /// A decoder with the default [`Limits`].
+    /// A decoder with the default [`DecodeConfig`].
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Replaces all limits.
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
+    /// A decoder with `config`'s limits: `max_depth` bounds the nesting of
+    /// messages and groups, the event being depth 1 (at most
+    /// [`MAX_DEPTH_CEILING`] is followed); `max_items` each repeated field
+    /// and the `attrs` entries, duplicates included; `max_string_bytes`
+    /// every string, map keys included; `max_alias_*` never apply. Unknown
+    /// fields are skipped under either [`UnknownFields`](crate::UnknownFields)
+    /// policy, as proto3 requires.
+    pub fn with_config(config: &DecodeConfig) -> Self {
+        ZeroCopyDecoder { config: *config }
     }
 
-    /// Sets [`Limits::max_event_bytes`].
-    pub fn max_event_bytes(mut self, n: usize) -> Self {
-        self.limits.max_event_bytes = n;
-        self
-    }
-
-    /// Sets [`Limits::max_depth`]: nesting of messages and groups, the event
-    /// being depth 1 (at most [`MAX_DEPTH_CEILING`] is followed).
-    pub fn max_depth(mut self, n: usize) -> Self {
-        self.limits.max_depth = n;
-        self
-    }
-
-    /// Sets [`Limits::max_string_bytes`] (every string read, map keys included).
-    pub fn max_string_bytes(mut self, n: usize) -> Self {
-        self.limits.max_string_bytes = n;
-        self
-    }
-
-    /// Sets [`Limits::max_items`] (each repeated field, and `attrs` entries, duplicates included).
-    pub fn max_items(mut self, n: usize) -> Self {
-        self.limits.max_items = n;
-        self
-    }
-
-    /// Sets [`Limits::max_alias_bytes`] (kept with the other limits;
-    /// protobuf has no aliases, so it never applies).
-    pub fn max_alias_bytes(mut self, n: usize) -> Self {
-        self.limits.max_alias_bytes = n;
-        self
-    }
-
-    /// The limits in force.
-    pub fn limits(&self) -> Limits {
-        self.limits
+    /// The configuration in force.
+    pub fn config(&self) -> &DecodeConfig {
+        &self.config
     }
 }
 
@@ -96,15 +69,16 @@ impl Decoder for ZeroCopyDecoder {
     }
 
     fn decode<'a>(&mut self, input: &'a [u8], arena: &'a Bump) -> Result<Event<'a>, DecodeError> {
-        if input.len() > self.limits.max_event_bytes {
-            return Err(event_too_big(input.len(), self.limits.max_event_bytes));
+        let limits = &self.config.limits;
+        if input.len() > limits.max_event_bytes {
+            return Err(event_too_big(input.len(), limits.max_event_bytes));
         }
         let parser = Parser {
             arena,
-            max_string: self.limits.max_string_bytes,
-            max_items: self.limits.max_items,
+            max_string: limits.max_string_bytes,
+            max_items: limits.max_items,
             // Bounds the recursion of group skipping whatever the setting.
-            max_depth: self.limits.max_depth.min(MAX_DEPTH_CEILING),
+            max_depth: limits.max_depth.min(MAX_DEPTH_CEILING),
         };
         parser.event(Cursor::new(input))
     }

@@ -1,4 +1,4 @@
-//! The streaming serde `Deserializer` over an [`EventSource`].
+//! The streaming serde `Deserializer` over an [`NodeSource`].
 //!
 //! It holds one event of lookahead and nothing else that grows with the
 //! document: there is no tree. Scalars are resolved only when a visitor asks
@@ -15,7 +15,7 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::error::{Error, ErrorKind};
 use super::scalar::{self, Resolved};
-use super::source::{EventSource, Mark, Node};
+use super::source::{Mark, Node, NodeSource};
 
 /// Path bookkeeping for generic serde types (off on the event hot path,
 /// where the [`event_model::Trail`] of the seed records the path instead).
@@ -36,12 +36,12 @@ enum PathSegment {
 /// A serde `Deserializer` for one YAML document, pulling events from `S`.
 ///
 /// ```
-/// use event_decode::yaml::{AliasBuffers, Deserializer, ParserEvents};
+/// use event_decode::internals::yaml::{AliasBuffers, Deserializer, ParserNodes};
 /// use event_decode::Limits;
 /// use serde::Deserialize;
 ///
 /// let mut buffers = AliasBuffers::default();
-/// let events = ParserEvents::new("[1, 2, 3]", &Limits::DEFAULT, &mut buffers);
+/// let events = ParserNodes::new("[1, 2, 3]", &Limits::DEFAULT, &mut buffers);
 /// let mut de = Deserializer::new(events);
 /// let v = Vec::<u8>::deserialize(&mut de).unwrap();
 /// de.end().unwrap();
@@ -63,7 +63,7 @@ pub struct Deserializer<'s, S> {
     tracker: Option<Box<Tracker>>,
 }
 
-impl<'s, S: EventSource<'s>> Deserializer<'s, S> {
+impl<'s, S: NodeSource<'s>> Deserializer<'s, S> {
     /// A deserializer of the document that `source` yields.
     pub fn new(source: S) -> Self {
         Self::with_stack(source, Vec::new())
@@ -365,7 +365,7 @@ macro_rules! deserialize_int {
     };
 }
 
-impl<'de, 's, S: EventSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s, S> {
+impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s, S> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -622,7 +622,7 @@ struct SeqAccess<'d, 's, S> {
     done: bool,
 }
 
-impl<'de, 's, S: EventSource<'s>> de::SeqAccess<'de> for SeqAccess<'_, 's, S> {
+impl<'de, 's, S: NodeSource<'s>> de::SeqAccess<'de> for SeqAccess<'_, 's, S> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
@@ -655,7 +655,7 @@ struct MapAccess<'d, 's, S> {
     done: bool,
 }
 
-impl<'s, S: EventSource<'s>> MapAccess<'_, 's, S> {
+impl<'s, S: NodeSource<'s>> MapAccess<'_, 's, S> {
     /// Path and duplicate bookkeeping for the key about to be read.
     #[inline]
     fn track_key(&mut self) -> Result<(), Error> {
@@ -679,7 +679,7 @@ impl<'s, S: EventSource<'s>> MapAccess<'_, 's, S> {
     }
 }
 
-impl<'de, 's, S: EventSource<'s>> de::MapAccess<'de> for MapAccess<'_, 's, S> {
+impl<'de, 's, S: NodeSource<'s>> de::MapAccess<'de> for MapAccess<'_, 's, S> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -714,7 +714,7 @@ struct EnumAccess<'d, 's, S> {
     de: &'d mut Deserializer<'s, S>,
 }
 
-impl<'de, 's, S: EventSource<'s>> de::EnumAccess<'de> for EnumAccess<'_, 's, S> {
+impl<'de, 's, S: NodeSource<'s>> de::EnumAccess<'de> for EnumAccess<'_, 's, S> {
     type Error = Error;
     type Variant = Self;
 
@@ -724,7 +724,7 @@ impl<'de, 's, S: EventSource<'s>> de::EnumAccess<'de> for EnumAccess<'_, 's, S> 
     }
 }
 
-impl<'de, 's, S: EventSource<'s>> de::VariantAccess<'de> for EnumAccess<'_, 's, S> {
+impl<'de, 's, S: NodeSource<'s>> de::VariantAccess<'de> for EnumAccess<'_, 's, S> {
     type Error = Error;
 
     fn unit_variant(self) -> Result<(), Error> {

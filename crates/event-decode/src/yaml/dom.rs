@@ -34,11 +34,11 @@ use yaml_rust2::yaml::{Hash, Yaml, YamlLoader};
 
 use super::error::{Error, ErrorKind};
 use super::source::{
-    EventSource, Mark, Node, ScalarStyle, convert_style, fix_empty_block, normalise_core_tag,
+    Mark, Node, NodeSource, ScalarStyle, convert_style, fix_empty_block, normalise_core_tag,
     scan_error,
 };
 use super::{Deserializer, document_text};
-use crate::{DecodeError, Decoder, Format, Position};
+use crate::{DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes one YAML document through yaml-rust2's `YamlLoader` tree (a
 /// baseline; see the [module documentation](self)).
@@ -48,21 +48,16 @@ pub struct DomDecoder {
 }
 
 impl DomDecoder {
-    /// A baseline decoder with the default [`Limits`].
+    /// A baseline decoder with the default [`DecodeConfig`].
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Replaces all limits.
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.options.limits = limits;
-        self
-    }
-
-    /// Unknown fields become errors instead of being skipped.
-    pub fn strict(mut self, strict: bool) -> Self {
-        self.options.strict = strict;
-        self
+    /// A baseline decoder with `config`'s limits and unknown-field policy.
+    pub fn with_config(config: &DecodeConfig) -> Self {
+        DomDecoder {
+            options: config.options(false),
+        }
     }
 
     /// The limits in force.
@@ -118,13 +113,13 @@ impl Decoder for DomDecoder {
             }
         };
         let trail = Trail::new();
-        let mut de = Deserializer::new(TreeEvents::new(root));
+        let mut de = Deserializer::new(TreeNodes::new(root));
         let mut event = EventSeed::new(arena, &trail, &self.options)
             .deserialize(&mut de)
             .and_then(|ev| de.end().map(|()| ev));
         if let (Err(_), Some(kind)) = (&event, trail.deferred()) {
             // `payload` came before `kind`: walk the tree again knowing it.
-            let mut de = Deserializer::new(TreeEvents::new(root));
+            let mut de = Deserializer::new(TreeNodes::new(root));
             event = EventSeed::new(arena, &trail, &self.options)
                 .payload_kind(kind)
                 .deserialize(&mut de)
@@ -278,7 +273,7 @@ fn load(text: &str, limits: &Limits) -> Result<(YamlLoader, usize), Error> {
 }
 
 /// Walks a `Yaml` tree as events, with an explicit stack (no recursion).
-struct TreeEvents<'y> {
+struct TreeNodes<'y> {
     root: Option<&'y Yaml>,
     stack: Vec<Walk<'y>>,
     started: bool,
@@ -289,9 +284,9 @@ enum Walk<'y> {
     Map(<&'y Hash as IntoIterator>::IntoIter, Option<&'y Yaml>),
 }
 
-impl<'y> TreeEvents<'y> {
+impl<'y> TreeNodes<'y> {
     fn new(root: &'y Yaml) -> Self {
-        TreeEvents {
+        TreeNodes {
             root: Some(root),
             stack: Vec::new(),
             started: false,
@@ -334,7 +329,7 @@ impl<'y> TreeEvents<'y> {
     }
 }
 
-impl<'y> EventSource<'y> for TreeEvents<'y> {
+impl<'y> NodeSource<'y> for TreeNodes<'y> {
     fn next_event(&mut self) -> Result<(Node<'y>, Mark), Error> {
         if !self.started {
             self.started = true;

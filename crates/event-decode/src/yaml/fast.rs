@@ -1,4 +1,4 @@
-//! A second [`EventSource`]: a line scanner for the plain block YAML that
+//! A second [`NodeSource`]: a line scanner for the plain block YAML that
 //! producers (and [`encode`](super::encode)) write, with every scalar
 //! borrowed from the input.
 //!
@@ -13,10 +13,10 @@
 //! flow collections, anchors, aliases, tags, block scalars, multi-line
 //! scalars, complex keys and directives all make it give up.
 //!
-//! Giving up costs nothing but the time spent: [`FastEvents::new`] scans the
+//! Giving up costs nothing but the time spent: [`FastNodes::new`] scans the
 //! whole document into reusable [`FastTokens`] first and returns `None`
 //! unless all of it is inside the subset, so the caller falls back to
-//! [`ParserEvents`](super::ParserEvents) before a single event was used.
+//! [`ParserNodes`](super::ParserNodes) before a single event was used.
 //! For every document it accepts, its events (scalar text, style, no tag)
 //! are exactly yaml-rust2's; its marks are valid positions but not
 //! necessarily yaml-rust2's (errors are meant to be re-derived on the
@@ -27,7 +27,7 @@ use std::borrow::Cow;
 use event_model::Limits;
 
 use super::error::{Error, ErrorKind};
-use super::source::{EventSource, Mark, Node, ScalarStyle};
+use super::source::{Mark, Node, NodeSource, ScalarStyle};
 
 /// Implicit keys must stay under 1024 characters in YAML; a byte bound
 /// below that keeps every accepted key within it.
@@ -54,7 +54,7 @@ enum Block {
     Seq,
 }
 
-/// The reusable memory of a [`FastEvents`]: the scanned events of one
+/// The reusable memory of a [`FastNodes`]: the scanned events of one
 /// document and the open-collection stack. A decoder keeps one across
 /// documents, so scanning allocates nothing once the buffers have grown.
 /// Both grow at most linearly in the document's size.
@@ -71,27 +71,27 @@ pub struct FastTokens {
 /// ```
 /// use std::borrow::Cow;
 /// use event_decode::Limits;
-/// use event_decode::yaml::{EventSource, FastEvents, FastTokens, Node, ScalarStyle};
+/// use event_decode::internals::yaml::{NodeSource, FastNodes, FastTokens, Node, ScalarStyle};
 ///
 /// let mut tokens = FastTokens::default();
-/// let mut events = FastEvents::new("a: 'x'\n", &Limits::DEFAULT, &mut tokens).unwrap();
+/// let mut events = FastNodes::new("a: 'x'\n", &Limits::DEFAULT, &mut tokens).unwrap();
 /// assert_eq!(events.next_event().unwrap().0, Node::MappingStart);
 /// let (key, _) = events.next_event().unwrap();
 /// assert!(matches!(key, Node::Scalar { text: Cow::Borrowed("a"), .. }));
 /// let (value, _) = events.next_event().unwrap();
 /// assert_eq!(value, Node::Scalar { text: "x".into(), style: ScalarStyle::SingleQuoted, tag: None });
 ///
-/// // Outside the subset: the caller uses `ParserEvents` instead.
-/// assert!(FastEvents::new("a: &x 1\n", &Limits::DEFAULT, &mut tokens).is_none());
+/// // Outside the subset: the caller uses `ParserNodes` instead.
+/// assert!(FastNodes::new("a: &x 1\n", &Limits::DEFAULT, &mut tokens).is_none());
 /// ```
 #[derive(Debug)]
-pub struct FastEvents<'s, 't> {
+pub struct FastNodes<'s, 't> {
     text: &'s str,
     tokens: &'t [(Token, Mark)],
     next: usize,
 }
 
-impl<'s, 't> FastEvents<'s, 't> {
+impl<'s, 't> FastNodes<'s, 't> {
     /// Scans all of `text` (one document) into `buffers`; `None` when any
     /// of it is outside the subset, or when its nesting passes
     /// [`Limits::max_depth`] (left for the other path to report).
@@ -117,7 +117,7 @@ impl<'s, 't> FastEvents<'s, 't> {
             buffers.open.clear();
             return None;
         }
-        Some(FastEvents {
+        Some(FastNodes {
             text,
             tokens: &buffers.tokens,
             next: 0,
@@ -135,7 +135,7 @@ impl<'s, 't> FastEvents<'s, 't> {
     }
 }
 
-impl<'s> EventSource<'s> for FastEvents<'s, '_> {
+impl<'s> NodeSource<'s> for FastNodes<'s, '_> {
     #[inline]
     fn next_event(&mut self) -> Result<(Node<'s>, Mark), Error> {
         let Some(&(token, mark)) = self.tokens.get(self.next) else {

@@ -11,10 +11,10 @@
 
 use std::io::{self, BufRead};
 
-use event_model::{Limit, Limits};
+use event_model::Limit;
 
 use crate::frames::{Frame, FrameReader};
-use crate::{DecodeError, Format, Position};
+use crate::{DecodeConfig, DecodeError, Format, Position};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -205,7 +205,7 @@ struct LineRead {
 /// into a buffer it reuses.
 ///
 /// The buffer holds one document (plus the first line of the next) and never
-/// grows past [`Limits::max_event_bytes`] however long the stream is. A longer
+/// grows past [`Limits::max_event_bytes`](crate::Limits) however long the stream is. A longer
 /// document is read to its end without being kept and reported as a limit
 /// error naming it (its number and first line); the next call continues with
 /// the following document.
@@ -238,9 +238,14 @@ pub struct YamlFrames<R> {
 impl<R: BufRead> YamlFrames<R> {
     /// Documents from `reader`, each bounded by the default `max_event_bytes`.
     pub fn new(reader: R) -> Self {
+        Self::with_config(reader, &DecodeConfig::new())
+    }
+
+    /// Documents from `reader`, each bounded by `config.limits.max_event_bytes`.
+    pub fn with_config(reader: R, config: &DecodeConfig) -> Self {
         YamlFrames {
             reader,
-            max: Limits::DEFAULT.max_event_bytes,
+            max: config.limits.max_event_bytes,
             buf: Vec::new(),
             handed_out: 0,
             pending: None,
@@ -252,12 +257,6 @@ impl<R: BufRead> YamlFrames<R> {
             blank_only: true,
             resume_at: None,
         }
-    }
-
-    /// Bounds each document by `limits.max_event_bytes`.
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.max = limits.max_event_bytes;
-        self
     }
 
     /// Reads one line onto the end of `buf` unless the frame it belongs to

@@ -1,22 +1,27 @@
 //! YAML: the streaming decoder on the project's own YAML 1.2 scanner (with
 //! yaml-rust2's event parser as a second engine), the encoder,
-//! multi-document framing, a generic [`from_str`], and a DOM baseline.
+//! multi-document framing and a generic [`from_str`].
 //!
 //! ## Layers
 //!
-//! - [`EventSource`]: a pull source of one document's events, aliases
-//!   expanded. [`ScannerEvents`] (the default [`Engine`]) reads with
-//!   [`scanner`]: zero-copy, every YAML 1.2 style, exact error positions,
-//!   checked against the YAML test suite. [`ParserEvents`] drives `yaml_rust2::parser::Parser::next_token()`
-//!   directly: no `Yaml` tree, no `YamlLoader`, no recursion that the input's
-//!   depth controls. It records anchored nodes and replays them on aliases
-//!   under [`Limits::max_alias_events`], and checks [`Limits::max_depth`] on
-//!   each collection start.
-//! - [`FastEvents`]: a line scanner for the plain block YAML that producers
+//! The plumbing below [`YamlDecoder`] is not part of the documented API; it
+//! is reachable under `event_decode::internals::yaml` for tests, benchmarks
+//! and fuzzing.
+//!
+//! - `NodeSource`: a pull source of one document's `Node`s (YAML parse
+//!   events), aliases expanded. `ScannerNodes` (the default engine) reads
+//!   with the project's scanner: zero-copy, every YAML 1.2 style, exact
+//!   error positions, checked against the YAML test suite. `ParserNodes`
+//!   drives `yaml_rust2::parser::Parser::next_token()` directly: no `Yaml`
+//!   tree, no `YamlLoader`, no recursion that the input's depth controls. It
+//!   records anchored nodes and replays them on aliases under
+//!   [`Limits::max_alias_events`], and checks [`Limits::max_depth`] on each
+//!   collection start.
+//! - `FastNodes`: a line scanner for the plain block YAML that producers
 //!   write, every scalar borrowed from the input (no allocation); it scans a
 //!   whole document first and declines anything outside its subset.
-//! - [`Deserializer`]: a serde `Deserializer` over any [`EventSource`], with
-//!   one event of lookahead. String requests take any non-null scalar's text
+//! - `Deserializer`: a serde `Deserializer` over any `NodeSource`, with
+//!   one node of lookahead. String requests take any non-null scalar's text
 //!   (`build: 4412` is the string `"4412"`), typed requests check the YAML 1.2
 //!   core-schema type and range, `deserialize_any` resolves by the core schema
 //!   and honours the core tags.
@@ -26,9 +31,7 @@
 //! - [`YamlFrames`] and [`documents`]: split a multi-document stream at its
 //!   `---` / `...` lines, with bounded memory.
 //! - [`encode`]: block YAML that every YAML 1.2 parser reads back identically.
-//! - [`dom::DomDecoder`]: `YamlLoader` then conversion, only as a baseline for
-//!   benchmarks and differential tests.
-//!
+
 //! ## Example
 //!
 //! ```
@@ -41,60 +44,64 @@
 //! assert_eq!(event.ts.millis(), 1_715_954_400_406);
 //! ```
 
-mod de;
+pub(crate) mod de;
+#[doc(hidden)]
 pub mod dom;
 mod encode;
-mod error;
-mod fast;
+pub(crate) mod error;
+pub(crate) mod fast;
 mod frames;
 mod scalar;
-pub mod scanner;
-mod source;
+pub(crate) mod scanner;
+pub(crate) mod source;
 
 use bumpalo::Bump;
 use event_model::{DecodeOptions, Event, EventSeed, Kind, Limit, Limits, MAX_DEPTH_CEILING, Trail};
 use serde::de::{DeserializeOwned, DeserializeSeed};
 
-pub use de::Deserializer;
+use de::Deserializer;
 pub use encode::encode;
-pub use error::{Error, ErrorKind};
-pub use fast::{FastEvents, FastTokens};
+use error::{Error, ErrorKind};
+use fast::{FastNodes, FastTokens};
 pub use frames::{Documents, YamlFrames, documents};
-pub use scanner::{ScannerBuffers, ScannerEvents};
-pub use source::{AliasBuffers, CoreTag, EventSource, Mark, Node, ParserEvents, ScalarStyle};
+use scanner::{ScannerBuffers, ScannerNodes};
+use source::{AliasBuffers, Mark, Node, NodeSource, ParserNodes, ScalarStyle};
 
 /// Which parser a [`YamlDecoder`] (or [`from_str_with_engine`]) reads
-/// documents with.
+/// documents with (for differential tests and benchmarks; see
+/// `internals::yaml`).
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Engine {
-    /// The project's own YAML 1.2 scanner ([`ScannerEvents`]): zero-copy,
+    /// The project's own YAML 1.2 scanner (`ScannerNodes`): zero-copy,
     /// every style, the default.
     #[default]
     Scanner,
-    /// yaml-rust2's parser ([`ParserEvents`]), after the plain-block
-    /// [`FastEvents`] path when [`YamlDecoder::fast_path`] is on: the
+    /// yaml-rust2's parser (`ParserNodes`), after the plain-block
+    /// `FastNodes` path when [`YamlDecoder::fast_path`] is on: the
     /// reference of differential tests.
     YamlRust2,
 }
 
-use crate::{Category, DecodeError, Decoder, Format, Position};
+use crate::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 
-/// Decodes one YAML document into an event view, streaming: events go
+/// Decodes one YAML document into an event view, streaming: parse nodes go
 /// straight into [`EventSeed`], strings are copied into the arena, and no
 /// tree is built.
 ///
-/// Events come from the project's scanner ([`ScannerEvents`], the default
-/// [`Engine`]): scalars that stand verbatim in the input are borrowed,
+/// YAML parse events (nodes) come from the project's scanner (`ScannerNodes`, the default
+/// `Engine`): scalars that stand verbatim in the input are borrowed,
 /// escaped and folded ones are built in the arena, and errors carry the
-/// scanner's exact line and column. [`Engine::YamlRust2`] reads with
-/// yaml-rust2's parser instead ([`ParserEvents`], after [`FastEvents`] for
+/// scanner's exact line and column. `Engine::YamlRust2` reads with
+/// yaml-rust2's parser instead (`ParserNodes`, after `FastNodes` for
 /// documents inside its plain-block subset; errors always from the
-/// yaml-rust2 path there, whatever [`YamlDecoder::fast_path`] says).
+/// yaml-rust2 path there, whatever `fast_path` says).
 ///
 /// The decoder keeps its token, alias and mark buffers between calls, so a
 /// long-running decoder allocates nothing of its own per event once warm.
 #[derive(Debug, Clone)]
 pub struct YamlDecoder {
+    config: DecodeConfig,
     options: DecodeOptions,
     engine: Engine,
     fast_path: bool,
@@ -123,77 +130,34 @@ impl Default for YamlDecoder {
 }
 
 impl YamlDecoder {
-    /// A decoder with the default [`Limits`] that skips unknown fields.
+    /// A decoder with the default [`DecodeConfig`]: default [`Limits`],
+    /// unknown fields skipped.
     pub fn new() -> Self {
+        Self::with_config(&DecodeConfig::new())
+    }
+
+    /// A decoder with `config`'s limits (`max_event_bytes` is the size of
+    /// one document) and unknown-field policy.
+    pub fn with_config(config: &DecodeConfig) -> Self {
         YamlDecoder {
-            options: DecodeOptions {
-                // `deserialize_str` gives any scalar's text itself.
-                text_from_any_scalar: false,
-                ..DecodeOptions::default()
-            },
+            config: *config,
+            // `deserialize_str` gives any scalar's text itself.
+            options: config.options(false),
             engine: Engine::Scanner,
             fast_path: true,
             buffers: Scratch::default(),
         }
     }
 
-    /// Replaces all limits.
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.options.limits = limits;
-        self
-    }
-
-    /// Sets [`Limits::max_event_bytes`] (the size of one document).
-    pub fn max_event_bytes(mut self, n: usize) -> Self {
-        self.options.limits.max_event_bytes = n;
-        self
-    }
-
-    /// Sets [`Limits::max_depth`] (at most [`MAX_DEPTH_CEILING`] is followed).
-    pub fn max_depth(mut self, n: usize) -> Self {
-        self.options.limits.max_depth = n;
-        self
-    }
-
-    /// Sets [`Limits::max_string_bytes`].
-    pub fn max_string_bytes(mut self, n: usize) -> Self {
-        self.options.limits.max_string_bytes = n;
-        self
-    }
-
-    /// Sets [`Limits::max_items`].
-    pub fn max_items(mut self, n: usize) -> Self {
-        self.options.limits.max_items = n;
-        self
-    }
-
-    /// Sets [`Limits::max_alias_events`]: how many events alias expansion may
-    /// replay in one document.
-    pub fn max_alias_events(mut self, n: usize) -> Self {
-        self.options.limits.max_alias_events = n;
-        self
-    }
-
-    /// Sets [`Limits::max_alias_bytes`]: how many bytes of scalar text
-    /// alias expansion may replay in one document.
-    pub fn max_alias_bytes(mut self, n: usize) -> Self {
-        self.options.limits.max_alias_bytes = n;
-        self
-    }
-
-    /// Unknown fields become errors instead of being skipped.
-    pub fn strict(mut self, strict: bool) -> Self {
-        self.options.strict = strict;
-        self
-    }
-
-    /// The parser to read with (default [`Engine::Scanner`]).
+    /// The parser to read with (default `Engine::Scanner`).
+    #[doc(hidden)]
     pub fn engine(mut self, engine: Engine) -> Self {
         self.engine = engine;
         self
     }
 
-    /// Whether to try [`FastEvents`], the line scanner for plain block
+    #[doc(hidden)]
+    /// Whether to try `FastNodes`, the line scanner for plain block
     /// documents, before the engine (default `true`): the plain block YAML
     /// that producers write decodes fastest there, with no allocation.
     /// Results and errors are the same either way (a document it declines or
@@ -205,9 +169,9 @@ impl YamlDecoder {
         self
     }
 
-    /// The limits in force.
-    pub fn limits(&self) -> Limits {
-        self.options.limits
+    /// The configuration in force.
+    pub fn config(&self) -> &DecodeConfig {
+        &self.config
     }
 }
 
@@ -245,7 +209,7 @@ impl YamlDecoder {
             tokens,
         } = &mut self.buffers;
         if self.fast_path {
-            if let Some(source) = FastEvents::new(text, &limits, tokens) {
+            if let Some(source) = FastNodes::new(text, &limits, tokens) {
                 // Any other failure is decoded again below, so that errors
                 // are always the engine's.
                 match decode_from(source, marks, arena, &self.options, payload_kind) {
@@ -258,14 +222,14 @@ impl YamlDecoder {
         match self.engine {
             Engine::Scanner => {
                 // The scanner refuses non-printable characters itself.
-                let source = ScannerEvents::new(text, &limits, arena, scanner);
+                let source = ScannerNodes::new(text, &limits, arena, scanner);
                 decode_from(source, marks, arena, &self.options, payload_kind)
             }
             Engine::YamlRust2 => {
                 // The fast line scanner accepts printable characters only;
                 // yaml-rust2 accepts more, so they are checked here.
                 check_printable(input)?;
-                let source = ParserEvents::new(text, &limits, aliases);
+                let source = ParserNodes::new(text, &limits, aliases);
                 decode_from(source, marks, arena, &self.options, payload_kind)
             }
         }
@@ -301,7 +265,7 @@ impl From<DecodeError> for Failure {
 }
 
 /// Decodes and validates the event of `source`, reusing `marks`.
-fn decode_from<'a, 's, S: EventSource<'s>>(
+fn decode_from<'a, 's, S: NodeSource<'s>>(
     source: S,
     marks: &mut Vec<Mark>,
     arena: &'a Bump,
@@ -338,7 +302,7 @@ fn decode_from<'a, 's, S: EventSource<'s>>(
     Ok(event)
 }
 
-fn read_event<'a, 's, S: EventSource<'s>>(
+fn read_event<'a, 's, S: NodeSource<'s>>(
     de: &mut Deserializer<'s, S>,
     arena: &'a Bump,
     trail: &Trail<'a>,
@@ -603,7 +567,7 @@ pub const FROM_STR_LIMITS: Limits = Limits {
 };
 
 /// Reads one YAML document into any serde type through the streaming
-/// [`Deserializer`], under [`FROM_STR_LIMITS`].
+/// `Deserializer`, under [`FROM_STR_LIMITS`].
 ///
 /// Errors carry the line and column, and the field path
 /// (`routes[1].when.kind`). Duplicate mapping keys are refused.
@@ -636,7 +600,8 @@ pub fn from_str_with_limits<T: DeserializeOwned>(
     from_str_with_engine(text, limits, Engine::Scanner)
 }
 
-/// [`from_str_with_limits`] with the given [`Engine`] (for differential
+#[doc(hidden)]
+/// [`from_str_with_limits`] with the given `Engine` (for differential
 /// tests: the scanner against yaml-rust2).
 pub fn from_str_with_engine<T: DeserializeOwned>(
     text: &str,
@@ -651,17 +616,17 @@ pub fn from_str_with_engine<T: DeserializeOwned>(
             // Built scalars live in this arena until the value is made.
             let arena = Bump::new();
             let mut buffers = ScannerBuffers::default();
-            let source = ScannerEvents::new(text, &limits, &arena, &mut buffers).generic_document();
+            let source = ScannerNodes::new(text, &limits, &arena, &mut buffers).generic_document();
             from_source(source)
         }
         Engine::YamlRust2 => {
             let mut buffers = AliasBuffers::default();
-            from_source(ParserEvents::new(text, &limits, &mut buffers).generic_document())
+            from_source(ParserNodes::new(text, &limits, &mut buffers).generic_document())
         }
     }
 }
 
-fn from_source<'s, T: DeserializeOwned, S: EventSource<'s>>(source: S) -> Result<T, DecodeError> {
+fn from_source<'s, T: DeserializeOwned, S: NodeSource<'s>>(source: S) -> Result<T, DecodeError> {
     let mut de = Deserializer::new(source).track_paths();
     let result = (|| {
         let empty = matches!(

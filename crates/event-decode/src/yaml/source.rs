@@ -1,4 +1,4 @@
-//! Where YAML events come from: the [`EventSource`] trait the serde layer
+//! Where YAML events come from: the [`NodeSource`] trait the serde layer
 //! reads, and its implementation on yaml-rust2's pull parser, which expands
 //! aliases under a budget and bounds nesting as events arrive.
 
@@ -93,7 +93,7 @@ pub enum Node<'s> {
 /// A pull source of the events of exactly one YAML document, aliases already
 /// expanded. The serde [`Deserializer`](super::Deserializer) is written
 /// against this trait only, so another scanner can feed it unchanged.
-pub trait EventSource<'s> {
+pub trait NodeSource<'s> {
     /// The next event of the document's root node and where it is. Called
     /// only while the root node is incomplete; an input with no document is
     /// an [`ErrorKind::Eof`] error.
@@ -104,7 +104,7 @@ pub trait EventSource<'s> {
     fn finish(&mut self) -> Result<(), Error>;
 }
 
-impl<'s, S: EventSource<'s> + ?Sized> EventSource<'s> for &mut S {
+impl<'s, S: NodeSource<'s> + ?Sized> NodeSource<'s> for &mut S {
     fn next_event(&mut self) -> Result<(Node<'s>, Mark), Error> {
         (**self).next_event()
     }
@@ -114,7 +114,7 @@ impl<'s, S: EventSource<'s> + ?Sized> EventSource<'s> for &mut S {
     }
 }
 
-/// The reusable memory of a [`ParserEvents`]: recorded anchor contents and
+/// The reusable memory of a [`ParserNodes`]: recorded anchor contents and
 /// the replay stack. A decoder keeps one across documents so that anchors
 /// cost no allocation once the buffers have grown.
 #[derive(Debug, Default)]
@@ -150,7 +150,7 @@ enum State {
     Done,
 }
 
-/// yaml-rust2's `Parser::next_token()` as an [`EventSource`] over one
+/// yaml-rust2's `Parser::next_token()` as an [`NodeSource`] over one
 /// document's text.
 ///
 /// Anchored nodes are recorded as they stream past and replayed on each
@@ -161,7 +161,7 @@ enum State {
 /// never leak from one document into the next. Nesting is checked on every
 /// collection start against [`Limits::max_depth`] before anything deeper is
 /// parsed.
-pub struct ParserEvents<'t, 'b> {
+pub struct ParserNodes<'t, 'b> {
     parser: Parser<Chars<'t>>,
     text: &'t str,
     buffers: &'b mut AliasBuffers,
@@ -179,11 +179,11 @@ pub struct ParserEvents<'t, 'b> {
     one_per_event: bool,
 }
 
-impl<'t, 'b> ParserEvents<'t, 'b> {
+impl<'t, 'b> ParserNodes<'t, 'b> {
     /// Events of `text` (one document), under `limits`, using `buffers`.
     pub fn new(text: &'t str, limits: &Limits, buffers: &'b mut AliasBuffers) -> Self {
         buffers.clear();
-        ParserEvents {
+        ParserNodes {
             parser: Parser::new_from_str(text),
             text,
             buffers,
@@ -363,7 +363,7 @@ impl<'t, 'b> ParserEvents<'t, 'b> {
     }
 }
 
-impl EventSource<'static> for ParserEvents<'_, '_> {
+impl NodeSource<'static> for ParserNodes<'_, '_> {
     #[inline]
     fn next_event(&mut self) -> Result<(Node<'static>, Mark), Error> {
         if self.state != State::Content {

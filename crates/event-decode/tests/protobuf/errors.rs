@@ -3,6 +3,7 @@
 //! the prost decoder fails in the same category (or the one documented).
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::protobuf::{ProstDecoder, ZeroCopyDecoder};
 use event_decode::{Category, Decoder, Limit, Limits, Position};
 
@@ -358,8 +359,7 @@ fn malformed_inputs_get_their_exact_error() {
     let mut failures = Vec::new();
     for c in cases() {
         let arena = Bump::new();
-        let got = ZeroCopyDecoder::new()
-            .with_limits(c.limits)
+        let got = ZeroCopyDecoder::with_config(&DecodeConfig::new().with_limits(c.limits))
             .decode(&c.bytes, &arena);
         let e = match got {
             Ok(ev) => {
@@ -379,8 +379,7 @@ fn malformed_inputs_get_their_exact_error() {
         if want != have {
             failures.push(format!("{}:\n  want {want:?}\n  have {have:?}", c.name));
         }
-        let prost = ProstDecoder::new()
-            .with_limits(c.limits)
+        let prost = ProstDecoder::with_config(&DecodeConfig::new().with_limits(c.limits))
             .decode(&c.bytes, &arena);
         let want_prost = c.prost_category.unwrap_or(c.category);
         match prost {
@@ -410,11 +409,13 @@ fn groups_up_to_max_depth_are_skipped() {
         .unwrap_err();
     assert_eq!(e.limit(), Some(Limit::Depth));
     // A max_depth past the ceiling is held at the ceiling: no stack overflow.
-    let e = ZeroCopyDecoder::new()
-        .max_depth(usize::MAX)
-        .max_event_bytes(usize::MAX)
-        .decode(&nested_groups(100_000), &arena)
-        .unwrap_err();
+    let e = ZeroCopyDecoder::with_config(
+        &DecodeConfig::new()
+            .max_depth(usize::MAX)
+            .max_event_bytes(usize::MAX),
+    )
+    .decode(&nested_groups(100_000), &arena)
+    .unwrap_err();
     assert_eq!(e.limit(), Some(Limit::Depth));
     assert_eq!(e.byte_offset(), Some(9 + 127));
 }
@@ -432,12 +433,14 @@ fn errors_display_offset_path_and_message() {
 
 #[test]
 fn setters_set_limits() {
-    let d = ZeroCopyDecoder::new()
-        .max_event_bytes(1)
-        .max_depth(2)
-        .max_string_bytes(3)
-        .max_items(4);
-    let l = d.limits();
+    let d = ZeroCopyDecoder::with_config(
+        &DecodeConfig::new()
+            .max_event_bytes(1)
+            .max_depth(2)
+            .max_string_bytes(3)
+            .max_items(4),
+    );
+    let l = d.config().limits;
     assert_eq!(
         (
             l.max_event_bytes,
@@ -447,7 +450,7 @@ fn setters_set_limits() {
         ),
         (1, 2, 3, 4)
     );
-    assert_eq!(ZeroCopyDecoder::default().limits(), Limits::DEFAULT);
-    let p = ProstDecoder::new().with_limits(l);
+    assert_eq!(ZeroCopyDecoder::default().config().limits, Limits::DEFAULT);
+    let p = ProstDecoder::with_config(&DecodeConfig::new().with_limits(l));
     assert_eq!(p.limits(), l);
 }

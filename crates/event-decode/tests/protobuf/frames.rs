@@ -3,6 +3,7 @@
 use std::io::BufReader;
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::frames::FrameReader;
 use event_decode::protobuf::{
     LengthDelimitedFrames, ZeroCopyDecoder, encode, encode_length_delimited, length_delimited,
@@ -44,8 +45,10 @@ fn collect(frames: event_decode::protobuf::LengthDelimitedSlice<'_>) -> Vec<Fram
 
 /// Reads every frame of `bytes` through a `BufReader` of `capacity`.
 fn read_all(bytes: &[u8], capacity: usize, max: usize) -> Vec<Frames> {
-    let mut frames =
-        LengthDelimitedFrames::new(BufReader::with_capacity(capacity, bytes)).with_max_frame(max);
+    let mut frames = LengthDelimitedFrames::with_config(
+        BufReader::with_capacity(capacity, bytes),
+        &DecodeConfig::new().max_event_bytes(max),
+    );
     let mut out = Vec::new();
     loop {
         match frames.next_frame() {
@@ -158,7 +161,12 @@ fn an_oversize_frame_is_a_limit_error_and_is_skipped() {
         assert_eq!(got[2].as_ref().unwrap(), &(vec![8, 9], 3, 26));
     };
     check(read_all(&bytes, 3, 10));
-    check(collect(length_delimited(&bytes).with_max_frame(10)));
+    check(collect(
+        event_decode::protobuf::LengthDelimitedSlice::with_config(
+            &bytes,
+            &DecodeConfig::new().max_event_bytes(10),
+        ),
+    ));
 }
 
 /// A huge declared length fails before anything is allocated for it.

@@ -2,6 +2,7 @@
 //! of SPEC section 3 through the streaming decoder and the DOM baseline.
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::yaml::{YamlDecoder, dom::DomDecoder};
 use event_decode::{Category, Decoder};
 use event_model::corpus::REFERENCE_EVENT_YAML;
@@ -171,21 +172,22 @@ fn strict_mode_refuses_unknown_fields() {
     let arena = Bump::new();
     let doc = b"id: e1\nseq: 1\nts: 5\nkind: heartbeat\nplayer_id: p\nregion: eu\ncolour: red\n";
     assert!(YamlDecoder::new().decode(doc, &arena).is_ok());
-    let e = YamlDecoder::new()
-        .strict(true)
+    let e = YamlDecoder::with_config(&DecodeConfig::new().deny_unknown_fields())
         .decode(doc, &arena)
         .unwrap_err();
     assert_eq!(
         e.to_string(),
         "line 7, column 1: unknown field \"colour\" (strict mode)"
     );
-    let d = YamlDecoder::new()
-        .max_depth(3)
-        .max_items(5)
-        .max_string_bytes(9)
-        .max_alias_events(2)
-        .max_event_bytes(99);
-    let l = d.limits();
+    let d = YamlDecoder::with_config(
+        &DecodeConfig::new()
+            .max_depth(3)
+            .max_items(5)
+            .max_string_bytes(9)
+            .max_alias_events(2)
+            .max_event_bytes(99),
+    );
+    let l = d.config().limits;
     assert_eq!(
         (
             l.max_depth,
@@ -197,7 +199,7 @@ fn strict_mode_refuses_unknown_fields() {
         (3, 5, 9, 2, 99)
     );
     assert_eq!(
-        YamlDecoder::default().limits(),
+        YamlDecoder::default().config().limits,
         event_decode::Limits::DEFAULT
     );
 }

@@ -3,7 +3,8 @@
 //! against the YAML 1.2 specification, and the scanner's allocations.
 
 use bumpalo::Bump;
-use event_decode::yaml::{self, Engine, YamlDecoder, from_str_with_engine};
+use event_decode::internals::yaml::{Engine, from_str_with_engine};
+use event_decode::yaml::{self, YamlDecoder};
 use event_decode::{DecodeError, Decoder};
 use event_model::corpus::{REFERENCE_EVENT_YAML, corpus};
 use event_model::{OwnedEvent, strategies};

@@ -4,6 +4,7 @@
 use bumpalo::Bump;
 use event_decode::yaml::{self, YamlDecoder, dom::DomDecoder};
 use event_decode::{Category, DecodeError, Decoder, Limit};
+use event_decode::{DecodeConfig, UnknownFields};
 use event_model::corpus::REFERENCE_EVENT_YAML;
 
 /// The reference event with one substitution (which must apply).
@@ -152,7 +153,7 @@ fn cases() -> Vec<Case> {
         limit_case(
             "max_event_bytes",
             REFERENCE_EVENT_YAML,
-            YamlDecoder::new().max_event_bytes(500),
+            YamlDecoder::with_config(&DecodeConfig::new().max_event_bytes(500)),
             "event 2, line 8, column 1: a document of 516 bytes exceeds limit max_event_bytes (500)",
             Limit::EventBytes,
         ),
@@ -162,14 +163,14 @@ fn cases() -> Vec<Case> {
                 "  zone: cliffside\n",
                 "  zone: cliffside\n  extra: {a: [[[1]]]}\n",
             ),
-            YamlDecoder::new().max_depth(5),
+            YamlDecoder::with_config(&DecodeConfig::new().max_depth(5)),
             "event 2, line 23, column 16: payload: nesting of 6 levels exceeds limit max_depth (5)",
             Limit::Depth,
         ),
         limit_case(
             "max_string_bytes",
             REFERENCE_EVENT_YAML,
-            YamlDecoder::new().max_string_bytes(50),
+            YamlDecoder::with_config(&DecodeConfig::new().max_string_bytes(50)),
             "event 2, line 34, column 9: payload.note: a string of 57 bytes exceeds limit max_string_bytes (50)",
             Limit::StringBytes,
         ),
@@ -179,7 +180,7 @@ fn cases() -> Vec<Case> {
                 "    - bonus\n",
                 "    - bonus\n    - a\n    - b\n    - c\n    - d\n    - e\n    - f\n",
             ),
-            YamlDecoder::new().max_items(9),
+            YamlDecoder::with_config(&DecodeConfig::new().max_items(9)),
             "event 2, line 37, column 7: payload.tags: a list of more items exceeds limit max_items (9)",
             Limit::Items,
         ),
@@ -189,7 +190,7 @@ fn cases() -> Vec<Case> {
                 "  zone: cliffside\n",
                 "  zone: cliffside\n  extra: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n",
             ),
-            YamlDecoder::new().max_items(9),
+            YamlDecoder::with_config(&DecodeConfig::new().max_items(9)),
             "event 2, line 23, column 38: payload: a collection of more items exceeds limit max_items (9)",
             Limit::Items,
         ),
@@ -199,7 +200,7 @@ fn cases() -> Vec<Case> {
                 "  zone: cliffside\n",
                 "  zone: cliffside\n  extra: &x [1, 2, 3]\n  more: [*x, *x]\n",
             ),
-            YamlDecoder::new().max_alias_events(5),
+            YamlDecoder::with_config(&DecodeConfig::new().max_alias_events(5)),
             "event 2, line 24, column 14: payload: alias expansion of more than 5 events exceeds limit max_alias_events (5)",
             Limit::AliasEvents,
         ),
@@ -213,14 +214,14 @@ fn cases() -> Vec<Case> {
         limit_case(
             "deep flow nesting",
             format!("id: e1\nextra: {}", "[".repeat(100_000)),
-            YamlDecoder::new().max_event_bytes(1 << 20),
+            YamlDecoder::with_config(&DecodeConfig::new().max_event_bytes(1 << 20)),
             "event 2, line 10, column 39: nesting of 33 levels exceeds limit max_depth (32)",
             Limit::Depth,
         ),
         limit_case(
             "deep block nesting",
             format!("id: e1\nextra:\n  {}x\n", "- ".repeat(100_000)),
-            YamlDecoder::new().max_event_bytes(1 << 20),
+            YamlDecoder::with_config(&DecodeConfig::new().max_event_bytes(1 << 20)),
             "event 2, line 11, column 65: nesting of 33 levels exceeds limit max_depth (32)",
             Limit::Depth,
         ),
@@ -268,11 +269,17 @@ fn error_messages() {
     let mut failures = Vec::new();
     for mut c in cases() {
         if c.name == "strict unknown" {
-            c.decoder = YamlDecoder::new().strict(true);
+            c.decoder = YamlDecoder::with_config(&DecodeConfig::new().deny_unknown_fields());
         }
-        let mut dom = DomDecoder::new()
-            .with_limits(c.decoder.limits())
-            .strict(c.name == "strict unknown");
+        let mut dom = DomDecoder::with_config(
+            &DecodeConfig::new()
+                .with_limits(c.decoder.config().limits)
+                .unknown_fields(if c.name == "strict unknown" {
+                    UnknownFields::Deny
+                } else {
+                    UnknownFields::Skip
+                }),
+        );
         let e = stream_error(&c.input, &mut c.decoder);
         if e.to_string() != c.message || e.category() != c.category || e.limit() != c.limit {
             failures.push(format!(

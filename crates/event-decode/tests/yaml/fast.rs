@@ -1,5 +1,5 @@
-//! The fast scanner against yaml-rust2: whenever `FastEvents` accepts a
-//! document its events equal `ParserEvents`' (text and style), and the
+//! The fast scanner against yaml-rust2: whenever `FastNodes` accepts a
+//! document its events equal `ParserNodes`' (text and style), and the
 //! decoder gives the same events and errors with the fast path on and off,
 //! on generated, corpus, hand-written and mutated documents. Also: the fast
 //! path allocates nothing per event once warm, its scalars point into the
@@ -8,10 +8,11 @@
 use std::borrow::Cow;
 
 use bumpalo::Bump;
-use event_decode::yaml::{
-    self, AliasBuffers, Engine, EventSource, FastEvents, FastTokens, Mark, Node, ParserEvents,
-    YamlDecoder,
+use event_decode::internals::yaml::{
+    AliasBuffers, Engine, FastNodes, FastTokens, Mark, Node, NodeSource, ParserNodes,
 };
+use event_decode::yaml::{self, YamlDecoder};
+use event_decode::{DecodeConfig, UnknownFields};
 use event_decode::{DecodeError, Decoder, Limits};
 use event_model::corpus::{REFERENCE_EVENT_YAML, corpus};
 use event_model::{OwnedEvent, strategies};
@@ -23,7 +24,7 @@ use crate::alloc::measure;
 /// anywhere (including after the root node).
 fn parser_nodes(text: &str) -> Option<Vec<Node<'static>>> {
     let mut buffers = AliasBuffers::default();
-    let mut source = ParserEvents::new(text, &Limits::DEFAULT, &mut buffers);
+    let mut source = ParserNodes::new(text, &Limits::DEFAULT, &mut buffers);
     let mut nodes = Vec::new();
     let mut depth = 0usize;
     loop {
@@ -44,7 +45,7 @@ fn parser_nodes(text: &str) -> Option<Vec<Node<'static>>> {
 
 /// The fast scanner's nodes and marks, when it accepts the document.
 fn fast_nodes<'s>(text: &'s str, tokens: &mut FastTokens) -> Option<Vec<(Node<'s>, Mark)>> {
-    let mut source = FastEvents::new(text, &Limits::DEFAULT, tokens)?;
+    let mut source = FastNodes::new(text, &Limits::DEFAULT, tokens)?;
     let n = source.len();
     let nodes: Vec<_> = (0..n).map(|_| source.next_event().unwrap()).collect();
     assert!(source.next_event().is_err(), "events past the end");
@@ -95,14 +96,22 @@ fn check(text: &str) -> bool {
     }
     for strict in [false, true] {
         let on = decode(
-            &mut YamlDecoder::new().engine(Engine::YamlRust2).strict(strict),
+            &mut YamlDecoder::with_config(&DecodeConfig::new().unknown_fields(if strict {
+                UnknownFields::Deny
+            } else {
+                UnknownFields::Skip
+            }))
+            .engine(Engine::YamlRust2),
             text.as_bytes(),
         );
         let off = decode(
-            &mut YamlDecoder::new()
-                .engine(Engine::YamlRust2)
-                .strict(strict)
-                .fast_path(false),
+            &mut YamlDecoder::with_config(&DecodeConfig::new().unknown_fields(if strict {
+                UnknownFields::Deny
+            } else {
+                UnknownFields::Skip
+            }))
+            .engine(Engine::YamlRust2)
+            .fast_path(false),
             text.as_bytes(),
         );
         assert_eq!(on, off, "decoders differ on {text:?}");
@@ -239,27 +248,26 @@ fn errors_and_limits_are_the_yaml_rust2_paths() {
             b"kind: nope\n".to_vec(),
         ),
         (
-            YamlDecoder::new().engine(Engine::YamlRust2).strict(true),
+            YamlDecoder::with_config(&DecodeConfig::new().deny_unknown_fields())
+                .engine(Engine::YamlRust2),
             [reference, b"extra: 1\n"].concat(),
         ),
         (
-            YamlDecoder::new().engine(Engine::YamlRust2).max_depth(2),
+            YamlDecoder::with_config(&DecodeConfig::new().max_depth(2)).engine(Engine::YamlRust2),
             reference.to_vec(),
         ),
         (
-            YamlDecoder::new().engine(Engine::YamlRust2).max_items(3),
+            YamlDecoder::with_config(&DecodeConfig::new().max_items(3)).engine(Engine::YamlRust2),
             reference.to_vec(),
         ),
         (
-            YamlDecoder::new()
-                .engine(Engine::YamlRust2)
-                .max_string_bytes(8),
+            YamlDecoder::with_config(&DecodeConfig::new().max_string_bytes(8))
+                .engine(Engine::YamlRust2),
             reference.to_vec(),
         ),
         (
-            YamlDecoder::new()
-                .engine(Engine::YamlRust2)
-                .max_event_bytes(100),
+            YamlDecoder::with_config(&DecodeConfig::new().max_event_bytes(100))
+                .engine(Engine::YamlRust2),
             reference.to_vec(),
         ),
     ];
@@ -281,7 +289,7 @@ fn the_fast_path_allocates_nothing_once_warm_and_borrows_every_scalar() {
     let mut tokens = FastTokens::default();
     for doc in &docs {
         let range = doc.as_bytes().as_ptr_range();
-        let mut source = FastEvents::new(doc, &Limits::DEFAULT, &mut tokens).expect("accepted");
+        let mut source = FastNodes::new(doc, &Limits::DEFAULT, &mut tokens).expect("accepted");
         for _ in 0..source.len() {
             if let (Node::Scalar { text, .. }, _) = source.next_event().unwrap() {
                 let Cow::Borrowed(s) = text else {

@@ -5,6 +5,7 @@
 use std::io::{BufReader, Cursor};
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::frames::{Frame, FrameReader};
 use event_decode::yaml::{self, YamlDecoder, YamlFrames};
 use event_decode::{Category, Decoder, Limit, Limits};
@@ -18,8 +19,10 @@ fn owned(f: Frame<'_>) -> Owned {
 
 /// Every frame of `stream` read through a `BufReader` of `capacity` bytes.
 fn read_all(stream: &[u8], capacity: usize, limits: Limits) -> Vec<Result<Owned, String>> {
-    let mut frames = YamlFrames::new(BufReader::with_capacity(capacity, Cursor::new(stream)))
-        .with_limits(limits);
+    let mut frames = YamlFrames::with_config(
+        BufReader::with_capacity(capacity, Cursor::new(stream)),
+        &DecodeConfig::new().with_limits(limits),
+    );
     let mut out = Vec::new();
     loop {
         match frames.next_frame() {
@@ -142,7 +145,10 @@ fn oversized_document_is_reported_and_skipped() {
         let e_offset = stream.len() as u64 - 9;
         assert_eq!(got[4], Ok((b"---\ne: 5\n".to_vec(), 5, e_offset, 11)));
     }
-    let mut frames = YamlFrames::new(Cursor::new(stream.as_bytes())).with_limits(limits);
+    let mut frames = YamlFrames::with_config(
+        Cursor::new(stream.as_bytes()),
+        &DecodeConfig::new().with_limits(limits),
+    );
     frames.next_frame().unwrap();
     let e = frames.next_frame().unwrap_err();
     assert_eq!(

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use bumpalo::Bump;
+use event_decode::DecodeConfig;
 use event_decode::yaml::{self, YamlDecoder, dom::DomDecoder};
 use event_decode::{Category, Decoder, Limit};
 use serde::Deserialize;
@@ -174,11 +175,14 @@ fn deep_nesting_is_a_limit_error_on_a_small_stack() {
                 let doc = format!("id: x\nextra:\n  {text}");
                 let arena = Bump::new();
                 for decoder in [
-                    &mut YamlDecoder::new().max_event_bytes(1 << 20) as &mut dyn Decoder,
-                    &mut DomDecoder::new().with_limits(event_decode::Limits {
-                        max_event_bytes: 1 << 20,
-                        ..Default::default()
-                    }),
+                    &mut YamlDecoder::with_config(&DecodeConfig::new().max_event_bytes(1 << 20))
+                        as &mut dyn Decoder,
+                    &mut DomDecoder::with_config(&DecodeConfig::new().with_limits(
+                        event_decode::Limits {
+                            max_event_bytes: 1 << 20,
+                            ..Default::default()
+                        },
+                    )),
                 ] {
                     let e = decoder.decode(doc.as_bytes(), &arena).unwrap_err();
                     assert_eq!(e.limit(), Some(Limit::Depth), "{e}");

@@ -1,12 +1,12 @@
-//! The project's YAML scanner through its `EventSource`: borrowed and
+//! The project's YAML scanner through its `NodeSource`: borrowed and
 //! built scalars, the SPEC §3 rules where yaml-rust2 differs, exact error
 //! positions, the alias budgets, and hostile nesting.
 
 use std::borrow::Cow;
 
 use bumpalo::Bump;
-use event_decode::yaml::scanner::{ScannerBuffers, ScannerEvents, suite_events};
-use event_decode::yaml::{CoreTag, ErrorKind, EventSource, Node, ScalarStyle};
+use event_decode::internals::yaml::scanner::{ScannerBuffers, ScannerNodes, suite_events};
+use event_decode::internals::yaml::{CoreTag, ErrorKind, Node, NodeSource, ScalarStyle};
 use event_model::{Limit, Limits};
 
 /// Every event of one document (the root node), then `finish`.
@@ -14,9 +14,9 @@ fn events<'s>(
     text: &'s str,
     arena: &'s Bump,
     limits: &Limits,
-) -> Result<Vec<Node<'s>>, event_decode::yaml::Error> {
+) -> Result<Vec<Node<'s>>, event_decode::internals::yaml::Error> {
     let mut buffers = ScannerBuffers::default();
-    let mut source = ScannerEvents::new(text, limits, arena, &mut buffers);
+    let mut source = ScannerNodes::new(text, limits, arena, &mut buffers);
     let mut out = Vec::new();
     let mut depth = 0usize;
     loop {
@@ -208,7 +208,7 @@ fn anchors_and_aliases_replay_within_budgets() {
         texts("a: &x [1, 2]\nb: *x\n"),
         ["a", "1", "2", "b", "1", "2"]
     );
-    // Scoped per document: each ScannerEvents is one document.
+    // Scoped per document: each ScannerNodes is one document.
     let arena = Bump::new();
     let e = events("a: *x\n", &arena, &Limits::DEFAULT).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Syntax);

@@ -18,7 +18,7 @@ use super::chars::{
 
 /// One token and where it starts.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Token<'s> {
+pub(super) struct Lexeme<'s> {
     pub kind: Tok<'s>,
     pub mark: Mark,
 }
@@ -64,12 +64,12 @@ struct SimpleKey {
     mark: Mark,
 }
 
-/// The reusable memory of a [`Lexer`]. Token lists hold text borrowed for
+/// The reusable memory of a [`Lexer`]. Lexeme lists hold text borrowed for
 /// one document only, so they are kept empty between documents (see
 /// [`recycle`]).
 #[derive(Debug, Default)]
 pub(crate) struct LexBuffers {
-    tokens: VecDeque<Token<'static>>,
+    tokens: VecDeque<Lexeme<'static>>,
     indents: Vec<i64>,
     simple_keys: Vec<SimpleKey>,
     pub(super) scratch: String,
@@ -110,7 +110,7 @@ fn keep_string(s: String) -> String {
 pub(super) struct Lexer<'s> {
     pub(super) c: Cursor<'s>,
     pub(super) arena: &'s Bump,
-    tokens: VecDeque<Token<'s>>,
+    tokens: VecDeque<Lexeme<'s>>,
     tokens_parsed: usize,
     stream_start_produced: bool,
     stream_end_produced: bool,
@@ -153,8 +153,8 @@ pub(super) fn syntax(mark: Mark, message: impl Into<String>) -> Error {
 impl<'s> Lexer<'s> {
     pub fn new(text: &'s str, arena: &'s Bump, max_depth: usize, buffers: &mut LexBuffers) -> Self {
         let tokens = std::mem::take(&mut buffers.tokens);
-        let tokens: Vec<Token<'static>> = tokens.into();
-        let tokens: VecDeque<Token<'s>> = recycle(tokens).into();
+        let tokens: Vec<Lexeme<'static>> = tokens.into();
+        let tokens: VecDeque<Lexeme<'s>> = recycle(tokens).into();
         let mut indents = std::mem::take(&mut buffers.indents);
         indents.clear();
         let mut simple_keys = std::mem::take(&mut buffers.simple_keys);
@@ -185,7 +185,7 @@ impl<'s> Lexer<'s> {
     /// Gives the buffers back for the next document; one grown past
     /// [`KEEP_BYTES`] by a spike is dropped, so that memory comes back.
     pub fn release(self, buffers: &mut LexBuffers) {
-        let tokens: Vec<Token<'s>> = self.tokens.into();
+        let tokens: Vec<Lexeme<'s>> = self.tokens.into();
         buffers.tokens = keep(recycle(tokens));
         buffers.indents = keep(self.indents);
         buffers.simple_keys = keep(self.simple_keys);
@@ -208,7 +208,7 @@ impl<'s> Lexer<'s> {
 
     /// The next token, without taking it.
     #[inline]
-    pub fn peek(&mut self) -> Lex<Token<'s>> {
+    pub fn peek(&mut self) -> Lex<Lexeme<'s>> {
         if self.tokens.is_empty() || self.need_more() {
             self.fetch_more()?;
         }
@@ -254,7 +254,7 @@ impl<'s> Lexer<'s> {
     }
 
     fn push(&mut self, kind: Tok<'s>, mark: Mark) {
-        self.tokens.push_back(Token { kind, mark });
+        self.tokens.push_back(Lexeme { kind, mark });
     }
 
     fn fetch_next(&mut self) -> Lex {
@@ -499,7 +499,7 @@ impl<'s> Lexer<'s> {
             self.check_depth(mark)?;
             self.indents.push(self.indent);
             self.indent = column;
-            let token = Token { kind, mark };
+            let token = Lexeme { kind, mark };
             match number {
                 Some(n) => {
                     let at = n - self.tokens_parsed;
@@ -665,7 +665,7 @@ impl<'s> Lexer<'s> {
             let at = key.token_number - self.tokens_parsed;
             self.tokens.insert(
                 at,
-                Token {
+                Lexeme {
                     kind: Tok::Key,
                     mark: key.mark,
                 },

@@ -1,5 +1,5 @@
 //! The project's own YAML 1.2 scanner: a zero-copy pull parser behind the
-//! [`EventSource`](super::EventSource) seam.
+//! [`NodeSource`](super::NodeSource) seam.
 //!
 //! - `chars`: the input cursor (line, column, character index) and YAML's
 //!   character classes; the check that refuses non-printable characters.
@@ -7,8 +7,8 @@
 //!   them (indentation as explicit block tokens, simple keys resolved with
 //!   one line of lookahead), every scalar style, anchors, tags, directives.
 //! - `parser`: [`YamlParser`], the grammar as an explicit state machine,
-//!   producing [`Event`]s with everything the YAML test suite shows.
-//! - `events`: [`ScannerEvents`], one document's events for the serde
+//!   producing [`Token`]s with everything the YAML test suite shows.
+//! - `nodes`: [`ScannerNodes`], one document's nodes for the serde
 //!   layer, aliases replayed under the event and byte budgets.
 //! - `suite`: the test suite's event notation.
 //!
@@ -19,12 +19,12 @@
 //! per document is a small multiple of its size.
 
 mod chars;
-mod events;
 mod lexer;
+mod nodes;
 mod parser;
 mod scalars;
 mod suite;
 
-pub use events::{ScannerBuffers, ScannerEvents};
-pub use parser::{Event, ParseBuffers, Tag, YamlParser};
+pub use nodes::{ScannerBuffers, ScannerNodes};
+pub use parser::{ParseBuffers, Tag, Token, YamlParser};
 pub use suite::{suite_events, write_event};

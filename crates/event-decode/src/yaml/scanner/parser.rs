@@ -6,7 +6,7 @@ use bumpalo::Bump;
 
 use super::super::error::Error;
 use super::super::source::{Mark, ScalarStyle};
-use super::lexer::{LexBuffers, Lexer, Tok, Token, syntax};
+use super::lexer::{LexBuffers, Lexeme, Lexer, Tok, syntax};
 
 /// A resolved tag: prefix (from the handle) and suffix. The full tag is
 /// their concatenation; kept apart so that resolving allocates nothing.
@@ -37,10 +37,10 @@ fn format_eq(a: &str, b: &str, c: &str, d: &str) -> bool {
     a.bytes().chain(b.bytes()).eq(c.bytes().chain(d.bytes()))
 }
 
-/// One event of a YAML stream, as the scanner reports it: everything the
+/// One token (parse event) of a YAML stream, as the scanner reports it: everything the
 /// YAML test suite's event notation shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event<'s> {
+pub enum Token<'s> {
     /// The stream begins.
     StreamStart,
     /// The stream ends.
@@ -125,20 +125,20 @@ pub struct ParseBuffers {
     states: Vec<State>,
 }
 
-/// A pull parser of a YAML 1.2 stream into [`Event`]s, every scalar a
+/// A pull parser of a YAML 1.2 stream into [`Token`]s, every scalar a
 /// slice of the input or (when escaped or folded) of the arena.
 ///
 /// ```
 /// use event_decode::Bump;
-/// use event_decode::yaml::scanner::{Event, YamlParser};
+/// use event_decode::internals::yaml::scanner::{Token, YamlParser};
 ///
 /// let arena = Bump::new();
 /// let mut p = YamlParser::new("[a -, b]", &arena, 64);
 /// let mut texts = Vec::new();
 /// loop {
 ///     match p.next_event().unwrap().0 {
-///         Event::Scalar { text, .. } => texts.push(text),
-///         Event::StreamEnd => break,
+///         Token::Scalar { text, .. } => texts.push(text),
+///         Token::StreamEnd => break,
 ///         _ => {}
 ///     }
 /// }
@@ -194,7 +194,7 @@ impl<'s> YamlParser<'s> {
     }
 
     /// The next event and where it starts.
-    pub fn next_event(&mut self) -> Parse<(Event<'s>, Mark)> {
+    pub fn next_event(&mut self) -> Parse<(Token<'s>, Mark)> {
         if self.state == State::End {
             return Err(syntax(self.last_mark, "read past the end of the stream"));
         }
@@ -206,7 +206,7 @@ impl<'s> YamlParser<'s> {
         r
     }
 
-    fn peek(&mut self) -> Parse<Token<'s>> {
+    fn peek(&mut self) -> Parse<Lexeme<'s>> {
         self.lexer.peek()
     }
 
@@ -218,13 +218,13 @@ impl<'s> YamlParser<'s> {
         self.states.pop().unwrap_or(State::End)
     }
 
-    fn step(&mut self) -> Parse<(Event<'s>, Mark)> {
+    fn step(&mut self) -> Parse<(Token<'s>, Mark)> {
         match self.state {
             State::StreamStart => {
                 let t = self.peek()?;
                 self.skip();
                 self.state = State::ImplicitDocumentStart;
-                Ok((Event::StreamStart, t.mark))
+                Ok((Token::StreamStart, t.mark))
             }
             State::ImplicitDocumentStart => self.document_start(true),
             State::DocumentStart => self.document_start(false),
@@ -289,7 +289,7 @@ impl<'s> YamlParser<'s> {
             State::FlowSequenceEntryMappingEnd => {
                 let t = self.peek()?;
                 self.state = State::FlowSequenceEntry;
-                Ok((Event::MappingEnd, t.mark))
+                Ok((Token::MappingEnd, t.mark))
             }
             State::FlowMappingFirstKey => {
                 self.skip();
@@ -302,7 +302,7 @@ impl<'s> YamlParser<'s> {
         }
     }
 
-    fn document_start(&mut self, implicit: bool) -> Parse<(Event<'s>, Mark)> {
+    fn document_start(&mut self, implicit: bool) -> Parse<(Token<'s>, Mark)> {
         let mut t = self.peek()?;
         if !implicit {
             // `...` lines between documents.
@@ -324,7 +324,7 @@ impl<'s> YamlParser<'s> {
             // A bare document.
             self.states.push(State::DocumentEnd);
             self.state = State::BlockNode;
-            return Ok((Event::DocumentStart { explicit: false }, t.mark));
+            return Ok((Token::DocumentStart { explicit: false }, t.mark));
         }
         if implicit && t.kind == Tok::DocumentEnd {
             // `...` before any document.
@@ -334,7 +334,7 @@ impl<'s> YamlParser<'s> {
         if t.kind == Tok::StreamEnd {
             self.skip();
             self.state = State::End;
-            return Ok((Event::StreamEnd, t.mark));
+            return Ok((Token::StreamEnd, t.mark));
         }
         // Directives, then `---`.
         let mut directives = false;
@@ -389,10 +389,10 @@ impl<'s> YamlParser<'s> {
         self.skip();
         self.states.push(State::DocumentEnd);
         self.state = State::DocumentContent;
-        Ok((Event::DocumentStart { explicit: true }, t.mark))
+        Ok((Token::DocumentStart { explicit: true }, t.mark))
     }
 
-    fn document_end(&mut self) -> Parse<(Event<'s>, Mark)> {
+    fn document_end(&mut self) -> Parse<(Token<'s>, Mark)> {
         let t = self.peek()?;
         let explicit = t.kind == Tok::DocumentEnd;
         if explicit {
@@ -416,7 +416,7 @@ impl<'s> YamlParser<'s> {
             }
             self.state = State::DocumentStart;
         }
-        Ok((Event::DocumentEnd { explicit }, t.mark))
+        Ok((Token::DocumentEnd { explicit }, t.mark))
     }
 
     fn resolve_tag(&self, handle: &'s str, suffix: &'s str, mark: Mark) -> Parse<Tag<'s>> {
@@ -443,12 +443,12 @@ impl<'s> YamlParser<'s> {
     }
 
     /// A node: properties, then an alias, scalar or collection start.
-    fn node(&mut self, block: bool, indentless: bool) -> Parse<(Event<'s>, Mark)> {
+    fn node(&mut self, block: bool, indentless: bool) -> Parse<(Token<'s>, Mark)> {
         let mut t = self.peek()?;
         if let Tok::Alias(name) = t.kind {
             self.skip();
             self.state = self.pop_state();
-            return Ok((Event::Alias(name), t.mark));
+            return Ok((Token::Alias(name), t.mark));
         }
         let start = t.mark;
         let mut anchor = None;
@@ -479,7 +479,7 @@ impl<'s> YamlParser<'s> {
         if indentless && t.kind == Tok::BlockEntry {
             self.state = State::IndentlessSequenceEntry;
             return Ok((
-                Event::SequenceStart {
+                Token::SequenceStart {
                     anchor,
                     tag,
                     flow: false,
@@ -492,7 +492,7 @@ impl<'s> YamlParser<'s> {
                 self.skip();
                 self.state = self.pop_state();
                 Ok((
-                    Event::Scalar {
+                    Token::Scalar {
                         text,
                         style,
                         anchor,
@@ -504,7 +504,7 @@ impl<'s> YamlParser<'s> {
             Tok::FlowSequenceStart => {
                 self.state = State::FlowSequenceFirstEntry;
                 Ok((
-                    Event::SequenceStart {
+                    Token::SequenceStart {
                         anchor,
                         tag,
                         flow: true,
@@ -515,7 +515,7 @@ impl<'s> YamlParser<'s> {
             Tok::FlowMappingStart => {
                 self.state = State::FlowMappingFirstKey;
                 Ok((
-                    Event::MappingStart {
+                    Token::MappingStart {
                         anchor,
                         tag,
                         flow: true,
@@ -526,7 +526,7 @@ impl<'s> YamlParser<'s> {
             Tok::BlockSequenceStart if block => {
                 self.state = State::BlockSequenceFirstEntry;
                 Ok((
-                    Event::SequenceStart {
+                    Token::SequenceStart {
                         anchor,
                         tag,
                         flow: false,
@@ -537,7 +537,7 @@ impl<'s> YamlParser<'s> {
             Tok::BlockMappingStart if block => {
                 self.state = State::BlockMappingFirstKey;
                 Ok((
-                    Event::MappingStart {
+                    Token::MappingStart {
                         anchor,
                         tag,
                         flow: false,
@@ -549,7 +549,7 @@ impl<'s> YamlParser<'s> {
                 // Properties on an empty node.
                 self.state = self.pop_state();
                 Ok((
-                    Event::Scalar {
+                    Token::Scalar {
                         text: "",
                         style: ScalarStyle::Plain,
                         anchor,
@@ -568,7 +568,7 @@ impl<'s> YamlParser<'s> {
         }
     }
 
-    fn block_sequence_entry(&mut self) -> Parse<(Event<'s>, Mark)> {
+    fn block_sequence_entry(&mut self) -> Parse<(Token<'s>, Mark)> {
         let t = self.peek()?;
         match t.kind {
             Tok::BlockEntry => {
@@ -585,7 +585,7 @@ impl<'s> YamlParser<'s> {
             Tok::BlockEnd => {
                 self.skip();
                 self.state = self.pop_state();
-                Ok((Event::SequenceEnd, t.mark))
+                Ok((Token::SequenceEnd, t.mark))
             }
             _ => Err(syntax(
                 t.mark,
@@ -597,11 +597,11 @@ impl<'s> YamlParser<'s> {
         }
     }
 
-    fn indentless_sequence_entry(&mut self) -> Parse<(Event<'s>, Mark)> {
+    fn indentless_sequence_entry(&mut self) -> Parse<(Token<'s>, Mark)> {
         let t = self.peek()?;
         if t.kind != Tok::BlockEntry {
             self.state = self.pop_state();
-            return Ok((Event::SequenceEnd, t.mark));
+            return Ok((Token::SequenceEnd, t.mark));
         }
         self.skip();
         let n = self.peek()?;
@@ -617,7 +617,7 @@ impl<'s> YamlParser<'s> {
         }
     }
 
-    fn block_mapping_key(&mut self) -> Parse<(Event<'s>, Mark)> {
+    fn block_mapping_key(&mut self) -> Parse<(Token<'s>, Mark)> {
         let t = self.peek()?;
         match t.kind {
             Tok::Key => {
@@ -639,7 +639,7 @@ impl<'s> YamlParser<'s> {
             Tok::BlockEnd => {
                 self.skip();
                 self.state = self.pop_state();
-                Ok((Event::MappingEnd, t.mark))
+                Ok((Token::MappingEnd, t.mark))
             }
             _ => Err(syntax(
                 t.mark,
@@ -651,7 +651,7 @@ impl<'s> YamlParser<'s> {
         }
     }
 
-    fn block_mapping_value(&mut self) -> Parse<(Event<'s>, Mark)> {
+    fn block_mapping_value(&mut self) -> Parse<(Token<'s>, Mark)> {
         let t = self.peek()?;
         if t.kind == Tok::Value {
             self.skip();
@@ -669,7 +669,7 @@ impl<'s> YamlParser<'s> {
         }
     }
 
-    fn flow_sequence_entry(&mut self, first: bool) -> Parse<(Event<'s>, Mark)> {
+    fn flow_sequence_entry(&mut self, first: bool) -> Parse<(Token<'s>, Mark)> {
         let mut t = self.peek()?;
         if t.kind != Tok::FlowSequenceEnd {
             if !first {
@@ -694,7 +694,7 @@ impl<'s> YamlParser<'s> {
                         self.skip();
                     }
                     return Ok((
-                        Event::MappingStart {
+                        Token::MappingStart {
                             anchor: None,
                             tag: None,
                             flow: true,
@@ -713,10 +713,10 @@ impl<'s> YamlParser<'s> {
         }
         self.skip();
         self.state = self.pop_state();
-        Ok((Event::SequenceEnd, t.mark))
+        Ok((Token::SequenceEnd, t.mark))
     }
 
-    fn flow_mapping_key(&mut self, first: bool) -> Parse<(Event<'s>, Mark)> {
+    fn flow_mapping_key(&mut self, first: bool) -> Parse<(Token<'s>, Mark)> {
         let mut t = self.peek()?;
         if t.kind != Tok::FlowMappingEnd {
             if !first {
@@ -760,10 +760,10 @@ impl<'s> YamlParser<'s> {
         }
         self.skip();
         self.state = self.pop_state();
-        Ok((Event::MappingEnd, t.mark))
+        Ok((Token::MappingEnd, t.mark))
     }
 
-    fn flow_mapping_value(&mut self, empty: bool) -> Parse<(Event<'s>, Mark)> {
+    fn flow_mapping_value(&mut self, empty: bool) -> Parse<(Token<'s>, Mark)> {
         let t = self.peek()?;
         if empty {
             self.state = State::FlowMappingKey;
@@ -784,9 +784,9 @@ impl<'s> YamlParser<'s> {
     }
 }
 
-fn empty_scalar<'s>(mark: Mark) -> (Event<'s>, Mark) {
+fn empty_scalar<'s>(mark: Mark) -> (Token<'s>, Mark) {
     (
-        Event::Scalar {
+        Token::Scalar {
             text: "",
             style: ScalarStyle::Plain,
             anchor: None,

@@ -7,13 +7,13 @@ use bumpalo::Bump;
 
 use super::super::error::Error;
 use super::super::source::ScalarStyle;
-use super::parser::{Event, Tag, YamlParser};
+use super::parser::{Tag, Token, YamlParser};
 
 /// All events of `text` (a whole stream) in the suite's notation, one per
 /// line, or the first error.
 ///
 /// ```
-/// let out = event_decode::yaml::scanner::suite_events("- &a x\n- *a\n").unwrap();
+/// let out = event_decode::internals::yaml::scanner::suite_events("- &a x\n- *a\n").unwrap();
 /// assert_eq!(out, "+STR\n+DOC\n+SEQ\n=VAL &a :x\n=ALI *a\n-SEQ\n-DOC\n-STR\n");
 /// ```
 pub fn suite_events(text: &str) -> Result<String, Error> {
@@ -25,35 +25,35 @@ pub fn suite_events(text: &str) -> Result<String, Error> {
         let (event, _) = parser.next_event()?;
         write_event(&mut out, &event);
         out.push('\n');
-        if event == Event::StreamEnd {
+        if event == Token::StreamEnd {
             return Ok(out);
         }
     }
 }
 
 /// One event in the suite's notation (no line break).
-pub fn write_event(out: &mut String, event: &Event<'_>) {
+pub fn write_event(out: &mut String, event: &Token<'_>) {
     match *event {
-        Event::StreamStart => out.push_str("+STR"),
-        Event::StreamEnd => out.push_str("-STR"),
-        Event::DocumentStart { explicit } => {
+        Token::StreamStart => out.push_str("+STR"),
+        Token::StreamEnd => out.push_str("-STR"),
+        Token::DocumentStart { explicit } => {
             out.push_str(if explicit { "+DOC ---" } else { "+DOC" })
         }
-        Event::DocumentEnd { explicit } => out.push_str(if explicit { "-DOC ..." } else { "-DOC" }),
-        Event::Alias(name) => {
+        Token::DocumentEnd { explicit } => out.push_str(if explicit { "-DOC ..." } else { "-DOC" }),
+        Token::Alias(name) => {
             let _ = write!(out, "=ALI *{name}");
         }
-        Event::SequenceStart { anchor, tag, flow } => {
+        Token::SequenceStart { anchor, tag, flow } => {
             out.push_str(if flow { "+SEQ []" } else { "+SEQ" });
             properties(out, anchor, tag);
         }
-        Event::MappingStart { anchor, tag, flow } => {
+        Token::MappingStart { anchor, tag, flow } => {
             out.push_str(if flow { "+MAP {}" } else { "+MAP" });
             properties(out, anchor, tag);
         }
-        Event::SequenceEnd => out.push_str("-SEQ"),
-        Event::MappingEnd => out.push_str("-MAP"),
-        Event::Scalar {
+        Token::SequenceEnd => out.push_str("-SEQ"),
+        Token::MappingEnd => out.push_str("-MAP"),
+        Token::Scalar {
             text,
             style,
             anchor,

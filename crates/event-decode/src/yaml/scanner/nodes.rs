@@ -1,4 +1,4 @@
-//! The scanner behind the decoder's [`EventSource`] seam: one document's
+//! The scanner behind the decoder's [`NodeSource`] seam: one document's
 //! events, aliases replayed under the event and byte budgets, nesting
 //! checked on each collection start.
 
@@ -9,11 +9,11 @@ use bumpalo::Bump;
 use event_model::{Limit, Limits};
 
 use super::super::error::{Error, ErrorKind};
-use super::super::source::{CoreTag, EventSource, Mark, Node};
+use super::super::source::{CoreTag, Mark, Node, NodeSource};
 use super::lexer::{keep, recycle};
-use super::parser::{Event, ParseBuffers, Tag, YamlParser};
+use super::parser::{ParseBuffers, Tag, Token, YamlParser};
 
-/// The reusable memory of [`ScannerEvents`]: the parser's stacks and the
+/// The reusable memory of [`ScannerNodes`]: the parser's stacks and the
 /// alias log. A decoder keeps one across documents, so that a warm decoder
 /// allocates nothing per event of its own.
 #[derive(Debug, Default)]
@@ -32,9 +32,9 @@ enum State {
     Done,
 }
 
-/// The scanner's events of one document as an [`EventSource`]: scalars
+/// The scanner's events of one document as an [`NodeSource`]: scalars
 /// borrowed from the text, or from the arena when escaped or folded.
-pub struct ScannerEvents<'s, 'b> {
+pub struct ScannerNodes<'s, 'b> {
     parser: Option<YamlParser<'s>>,
     text: &'s str,
     buffers: &'b mut ScannerBuffers,
@@ -55,7 +55,7 @@ pub struct ScannerEvents<'s, 'b> {
     one_per_event: bool,
 }
 
-impl<'s, 'b> ScannerEvents<'s, 'b> {
+impl<'s, 'b> ScannerNodes<'s, 'b> {
     /// Events of `text` (one document) under `limits`; built scalars go to
     /// `arena`.
     pub fn new(
@@ -66,7 +66,7 @@ impl<'s, 'b> ScannerEvents<'s, 'b> {
     ) -> Self {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let parser = YamlParser::with_buffers(text, arena, limits.max_depth, &mut buffers.parse);
-        ScannerEvents {
+        ScannerNodes {
             parser: Some(parser),
             text,
             log: recycle(std::mem::take(&mut buffers.log)),
@@ -92,7 +92,7 @@ impl<'s, 'b> ScannerEvents<'s, 'b> {
         self
     }
 
-    fn raw(&mut self) -> Result<(Event<'s>, Mark), Error> {
+    fn raw(&mut self) -> Result<(Token<'s>, Mark), Error> {
         let Some(parser) = self.parser.as_mut() else {
             return Err(Error::new(
                 ErrorKind::Syntax,
@@ -113,8 +113,8 @@ impl<'s, 'b> ScannerEvents<'s, 'b> {
             State::Start => loop {
                 let (ev, m) = self.raw()?;
                 match ev {
-                    Event::StreamStart => {}
-                    Event::DocumentStart { .. } => {
+                    Token::StreamStart => {}
+                    Token::DocumentStart { .. } => {
                         self.state = State::Content;
                         return Ok(());
                     }
@@ -187,7 +187,7 @@ impl<'s, 'b> ScannerEvents<'s, 'b> {
             }
             let (ev, mark) = self.raw()?;
             let (node, anchor) = match ev {
-                Event::Scalar {
+                Token::Scalar {
                     text,
                     style,
                     anchor,
@@ -200,11 +200,11 @@ impl<'s, 'b> ScannerEvents<'s, 'b> {
                     },
                     anchor,
                 ),
-                Event::SequenceStart { anchor, .. } => (Node::SequenceStart, anchor),
-                Event::MappingStart { anchor, .. } => (Node::MappingStart, anchor),
-                Event::SequenceEnd => (Node::SequenceEnd, None),
-                Event::MappingEnd => (Node::MappingEnd, None),
-                Event::Alias(name) => {
+                Token::SequenceStart { anchor, .. } => (Node::SequenceStart, anchor),
+                Token::MappingStart { anchor, .. } => (Node::MappingStart, anchor),
+                Token::SequenceEnd => (Node::SequenceEnd, None),
+                Token::MappingEnd => (Node::MappingEnd, None),
+                Token::Alias(name) => {
                     let Some((_, range)) = self.done.iter().rev().find(|(a, _)| *a == name) else {
                         let message = if self.open.iter().any(|(a, _, _)| *a == name) {
                             format!("alias *{name:?} refers to its own node (a recursive alias)")
@@ -225,10 +225,10 @@ impl<'s, 'b> ScannerEvents<'s, 'b> {
                     self.replay.push((range.start, range.end));
                     continue;
                 }
-                Event::StreamStart
-                | Event::StreamEnd
-                | Event::DocumentStart { .. }
-                | Event::DocumentEnd { .. } => {
+                Token::StreamStart
+                | Token::StreamEnd
+                | Token::DocumentStart { .. }
+                | Token::DocumentEnd { .. } => {
                     return Err(
                         Error::new(ErrorKind::Syntax, "unexpected end of document").at(mark)
                     );
@@ -239,7 +239,7 @@ impl<'s, 'b> ScannerEvents<'s, 'b> {
     }
 }
 
-impl Drop for ScannerEvents<'_, '_> {
+impl Drop for ScannerNodes<'_, '_> {
     fn drop(&mut self) {
         if let Some(parser) = self.parser.take() {
             parser.release(&mut self.buffers.parse);
@@ -252,7 +252,7 @@ impl Drop for ScannerEvents<'_, '_> {
     }
 }
 
-impl<'s> EventSource<'s> for ScannerEvents<'s, '_> {
+impl<'s> NodeSource<'s> for ScannerNodes<'s, '_> {
     #[inline]
     fn next_event(&mut self) -> Result<(Node<'s>, Mark), Error> {
         if self.state != State::Content {
@@ -308,8 +308,8 @@ impl<'s> EventSource<'s> for ScannerEvents<'s, '_> {
         loop {
             let (ev, m) = self.raw()?;
             match ev {
-                Event::DocumentEnd { .. } => {}
-                Event::StreamEnd => return Ok(()),
+                Token::DocumentEnd { .. } => {}
+                Token::StreamEnd => return Ok(()),
                 _ => {
                     let message = if self.one_per_event {
                         "expected the end of the document, found more content (one document per event)"
