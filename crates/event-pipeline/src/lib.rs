@@ -32,12 +32,14 @@
 #![forbid(unsafe_code)]
 
 mod pipeline;
+mod stream;
 mod table;
 
 pub use pipeline::{
     ArenaStats, BatchReport, DEFAULT_ARENA_CAP, DEFAULT_ARENA_LIMIT, OnReject, Pipeline,
     RejectCause, Rejected,
 };
+pub use stream::{Delivery, StreamEnd, StreamObserver};
 pub use table::{TableError, config_from_yaml_str, table_from_yaml_reader, table_from_yaml_str};
 
 // The README's example is compiled and run with the doc tests.

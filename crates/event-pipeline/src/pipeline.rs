@@ -120,12 +120,12 @@ pub struct ArenaStats {
 /// [`DeadLetterReason::Bad`](event_router::DeadLetterReason::Bad) to read its
 /// position), so that nothing is lost.
 pub struct Pipeline {
-    router: Router,
-    arena: Bump,
+    pub(crate) router: Router,
+    pub(crate) arena: Bump,
     arena_cap: usize,
     arena_limit: usize,
     replacements: u64,
-    on_reject: OnReject,
+    pub(crate) on_reject: OnReject,
 }
 
 impl fmt::Debug for Pipeline {
@@ -374,7 +374,7 @@ impl Pipeline {
 
     /// Recycles the arena after a batch: reset (it keeps its largest chunk,
     /// at most the cap, so the next batch allocates nothing).
-    fn end_batch(&mut self) {
+    pub(crate) fn end_batch(&mut self) {
         self.bound_arena();
         self.arena.reset();
     }

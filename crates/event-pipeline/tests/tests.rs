@@ -8,4 +8,5 @@ mod delivery;
 mod hostile_tables;
 mod partition;
 mod reference;
+mod stream;
 mod support;

@@ -1,5 +1,6 @@
-//! `veltrix route`: a routing table over a stream, frames fed to the router
-//! in bounded batches, with a JSON summary or one JSON line per event.
+//! `veltrix route`: a routing table over a stream, the events read one at a
+//! time by the pipeline ([`Pipeline::route_stream`]), with a JSON summary or
+//! one JSON line per event.
 //!
 //! The router's [`Counters`](event_router::Counters) are the one tally: frames
 //! the reader could not deliver are handed to the router as rejected frames,
@@ -7,71 +8,14 @@
 
 use std::io::Write;
 
-use event_decode::frames::{Frame, FrameReader, Resync, Verdict};
-use event_decode::{Category, DecodeConfig, DecodeError, Format, Position};
-use event_pipeline::{OnReject, Pipeline, table_from_yaml_reader};
+use event_decode::frames::Frame;
+use event_decode::{Category, DecodeConfig, DecodeError, EventReader, Format, Position};
+use event_pipeline::{Delivery, OnReject, Pipeline, StreamObserver, table_from_yaml_reader};
 use event_router::{Explanation, Outcome, Router, infallible};
 
 use crate::args::RouteArgs;
 use crate::io::{Output, Progress, WriteStop, open_input, read_config};
 use crate::{Status, Usage, codec, signals};
-
-/// Frames per batch: enough to amortise the arena reset, few enough that a
-/// batch of maximum-size events stays a few MiB.
-const BATCH_FRAMES: usize = 256;
-/// Bytes per batch, so that large events make smaller batches.
-const BATCH_BYTES: usize = 1 << 20;
-
-/// Where a batched frame came from in the stream, to place its errors.
-#[derive(Debug, Clone, Copy)]
-struct Origin {
-    number: u64,
-    offset: u64,
-    line: u64,
-}
-
-impl Origin {
-    fn locate(&self, error: DecodeError) -> DecodeError {
-        Frame {
-            bytes: &[],
-            number: self.number,
-            offset: self.offset,
-            line: self.line,
-        }
-        .locate(error)
-    }
-}
-
-/// The frames of one batch, copied out of the reader's buffer.
-#[derive(Default)]
-struct Batch {
-    bytes: Vec<u8>,
-    origins: Vec<Origin>,
-    frames: Vec<(usize, usize)>,
-}
-
-impl Batch {
-    fn push(&mut self, frame: &Frame<'_>) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(frame.bytes);
-        self.frames.push((start, self.bytes.len()));
-        self.origins.push(Origin {
-            number: frame.number,
-            offset: frame.offset,
-            line: frame.line,
-        });
-    }
-
-    fn is_full(&self) -> bool {
-        self.origins.len() >= BATCH_FRAMES || self.bytes.len() >= BATCH_BYTES
-    }
-
-    fn clear(&mut self) {
-        self.bytes.clear();
-        self.origins.clear();
-        self.frames.clear();
-    }
-}
 
 /// One run's state besides the router.
 struct Run<'a> {
@@ -91,34 +35,12 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Reports one event the router explained. `origin` places a decoder's
-    /// error in the stream; a reader's error is placed already.
-    fn observe(&mut self, e: &Explanation<'_>, origin: Option<&Origin>) {
-        let index = self.index;
-        self.index += 1;
-        self.progress.tick();
-        // The pipeline hands the router its decode errors.
-        let decode_error = e.error.and_then(|e| e.downcast_ref::<DecodeError>());
-        let error = match (decode_error, e.outcome, origin) {
-            (Some(error), _, Some(origin)) => Some(origin.locate(error.clone())),
-            (Some(error), _, None) => Some(error.clone()),
-            (None, Outcome::Rejected, Some(origin)) => Some(self.rejection(origin)),
-            _ => None,
-        };
-        if self.explain && self.write_error.is_none() {
-            self.explain_line(index, e);
-        }
-        if let Some(error) = error {
-            self.bad(&error);
-        }
-    }
-
-    fn rejection(&self, origin: &Origin) -> DecodeError {
+    fn rejection(&self, frame: &Frame<'_>) -> DecodeError {
         let position = match self.format {
             Format::Protobuf => Position::Byte { offset: 0 },
             _ => Position::Text { line: 1, column: 1 },
         };
-        origin.locate(
+        frame.locate(
             DecodeError::new(
                 Category::Data,
                 "no route matched and the routing table says `unmatched: error`",
@@ -161,6 +83,31 @@ impl Run<'_> {
     /// closed or failing output, or a signal.
     fn must_stop(&self) -> bool {
         self.stopped || self.write_error.is_some() || signals::caught().is_some()
+    }
+}
+
+impl StreamObserver for Run<'_> {
+    /// Reports one event the router explained; the reader placed a bad
+    /// frame's error in the stream already.
+    fn delivered(&mut self, d: &Delivery<'_>) {
+        let index = self.index;
+        self.index += 1;
+        self.progress.tick();
+        let error = match (d.error, d.explanation.outcome, d.frame) {
+            (Some(error), _, _) => Some(error.clone()),
+            (None, Outcome::Rejected, Some(frame)) => Some(self.rejection(frame)),
+            _ => None,
+        };
+        if self.explain && self.write_error.is_none() {
+            self.explain_line(index, d.explanation);
+        }
+        if let Some(error) = error {
+            self.bad(&error);
+        }
+    }
+
+    fn should_stop(&mut self) -> bool {
+        self.must_stop()
     }
 }
 
@@ -253,11 +200,9 @@ pub fn run(args: &RouteArgs) -> anyhow::Result<Status> {
         write_error: None,
         progress: &mut progress,
     };
-    let cut = route_stream(
-        &mut router,
-        format.frames(input, &DecodeConfig::new()),
-        &mut run,
-    );
+    let mut reader = EventReader::new(format, input, &DecodeConfig::new());
+    let end = router.route_stream(&mut reader, &mut run);
+    let cut = end.cut_short.map(codec::CutShort);
     let bad = run.bad;
     let write_error = run.write_error.take();
     let signal = signals::caught();
@@ -280,86 +225,4 @@ pub fn run(args: &RouteArgs) -> anyhow::Result<Status> {
         ));
     }
     crate::io::conclude(written, bad, signal)
-}
-
-/// Pulls frames into batches and routes each full batch, until the stream
-/// ends, a bad event stops the run, the output is gone or a signal came.
-/// Returns how the stream was cut short, if a broken frame ended it.
-fn route_stream(
-    router: &mut Pipeline,
-    mut frames: Box<dyn FrameReader>,
-    run: &mut Run<'_>,
-) -> Option<codec::CutShort> {
-    let mut decoder = run.format.decoder(&DecodeConfig::new());
-    let mut batch = Batch::default();
-    let mut resync = Resync::default();
-    loop {
-        if run.must_stop() {
-            // What was read before the signal is routed and counted.
-            if !run.stopped && run.write_error.is_none() {
-                route_batch(router, &mut *decoder, &mut batch, run);
-            }
-            return None;
-        }
-        let error = match frames.next_frame() {
-            Ok(Some(frame)) => {
-                batch.push(&frame);
-                if batch.is_full() {
-                    route_batch(router, &mut *decoder, &mut batch, run);
-                }
-                continue;
-            }
-            Ok(None) => {
-                route_batch(router, &mut *decoder, &mut batch, run);
-                return None;
-            }
-            Err(error) => error,
-        };
-        // Keep input order: the frames before the bad one go first.
-        route_batch(router, &mut *decoder, &mut batch, run);
-        if signals::caught().is_some() || run.stopped || run.write_error.is_some() {
-            return None;
-        }
-        match resync.after(run.format, &error) {
-            Verdict::Reject => {
-                let index = run.index as usize;
-                let _ = router.reject_frame_explained(index, &[], error, |e| run.observe(e, None));
-            }
-            Verdict::RejectAndStop => {
-                let index = run.index as usize;
-                let cut = codec::CutShort(error.clone());
-                let _ = router.reject_frame_explained(index, &[], error, |e| run.observe(e, None));
-                return Some(cut);
-            }
-            Verdict::Stop => return Some(codec::CutShort(error)),
-        }
-    }
-}
-
-fn route_batch(
-    router: &mut Pipeline,
-    decoder: &mut dyn event_decode::Decoder,
-    batch: &mut Batch,
-    run: &mut Run<'_>,
-) {
-    if batch.origins.is_empty() {
-        return;
-    }
-    let frames: Vec<&[u8]> = batch
-        .frames
-        .iter()
-        .map(|&(start, end)| &batch.bytes[start..end])
-        .collect();
-    let origins = &batch.origins;
-    // The router numbers events from its first; the batch starts here.
-    let first = router.counters().events();
-    // A rejection under `OnReject::Stop` was already observed and ends the run.
-    let _ = router.route_batch_explained(decoder, &frames, |e| {
-        let origin = usize::try_from(e.index - first)
-            .ok()
-            .and_then(|i| origins.get(i));
-        run.observe(e, origin);
-    });
-    drop(frames);
-    batch.clear();
 }
