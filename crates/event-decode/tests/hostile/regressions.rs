@@ -1,0 +1,99 @@
+//! Inputs that once crashed or misled a decoder, found by the fuzz targets
+//! and the cases above; each test fails on the code before its fix.
+
+use super::*;
+
+/// fuzz `protobuf_stream`: a length of 2^63 + 2^56 with no frame maximum
+/// made the reader reserve that many bytes up front (capacity overflow).
+#[test]
+fn huge_length_prefix_without_a_maximum_is_a_truncated_frame() {
+    let crash = [
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0x01, 0x00,
+    ];
+    let mut frames = LengthDelimitedFrames::with_config(
+        &crash[..],
+        &DecodeConfig::new().max_event_bytes(usize::MAX),
+    );
+    let e = frames
+        .next_frame()
+        .expect_err("the stream is 11 bytes long");
+    assert_eq!(
+        (e.category(), e.byte_offset()),
+        (Category::Eof, Some(10)),
+        "{e:?}"
+    );
+    assert!(frames.next_frame().expect("the end").is_none());
+}
+
+/// yaml-rust2 reads NUL as the end of input: the `kind` after it was
+/// silently dropped and the document decoded as a heartbeat.
+#[test]
+fn yaml_nul_is_refused_not_a_silent_end() {
+    let doc = format!("{}\0kind: player_left\n", heartbeat_yaml(""));
+    let arena = Bump::new();
+    for decoder in [
+        &mut YamlDecoder::new() as &mut dyn Decoder,
+        &mut yaml::dom::DomDecoder::new(),
+    ] {
+        let e = expect_category(decoder.decode(doc.as_bytes(), &arena), Category::Syntax);
+        assert_eq!((e.line(), e.column()), (Some(7), Some(1)), "{e}");
+        assert!(
+            e.message().contains("NUL") || e.message().contains("U+0000"),
+            "{e}"
+        );
+    }
+    let e = yaml::from_str::<std::collections::BTreeMap<String, String>>("a: b\0\nc: d\n")
+        .expect_err("NUL in a routing table");
+    assert_eq!((e.line(), e.column()), (Some(1), Some(5)), "{e}");
+}
+
+/// Comment lines before a document counted against max_event_bytes: a
+/// long comment header (or a stream of only comments) was reported as
+/// an oversized document 1.
+#[test]
+fn long_comment_runs_are_not_an_oversized_document() {
+    let mut stream = "# header\n".repeat(10_000);
+    stream.push_str("---\n");
+    stream.push_str(&heartbeat_yaml(""));
+    stream.push_str("...\n");
+    stream.push_str(&"# trailer\n".repeat(10_000));
+    let mut frames = YamlFrames::new(chunked(stream.as_bytes()));
+    let frame = frames
+        .next_frame()
+        .expect("no limit error")
+        .expect("one document");
+    // The frame starts after the comments it dropped, where it says.
+    let at = usize::try_from(frame.offset).expect("offset");
+    assert_eq!(frame.number, 1);
+    assert!(frame.line > 1, "some leading comments were dropped");
+    assert_eq!(&stream.as_bytes()[at..at + frame.bytes.len()], frame.bytes);
+    assert_eq!(frame.line, stream[..at].matches('\n').count() as u64 + 1);
+    assert!(frame.bytes.len() <= Limits::DEFAULT.max_event_bytes);
+    let arena = Bump::new();
+    YamlDecoder::new()
+        .decode(frame.bytes, &arena)
+        .expect("decodes");
+    assert!(frames.next_frame().expect("no limit error").is_none());
+}
+
+fn chunked(bytes: &[u8]) -> BufReader<&[u8]> {
+    BufReader::with_capacity(4096, bytes)
+}
+
+/// `attrs` entries were all kept before the distinct-key count was
+/// checked: 1M entries under a raised size limit took ~130 MB.
+#[test]
+fn attrs_entries_count_against_max_items_as_they_arrive() {
+    let entry = [0x3a, 0x06, 0x0a, 0x01, b'k', 0x12, 0x01, b'v'];
+    let mut msg = PROTO_HEAD.to_vec();
+    for _ in 0..4 {
+        msg.extend_from_slice(&entry);
+    }
+    let arena = Bump::new();
+    let mut decoder = ZeroCopyDecoder::with_config(&DecodeConfig::new().max_items(4));
+    let event = decoder.decode(&msg, &arena).expect("four entries");
+    assert_eq!(event.attrs.len(), 1, "duplicates resolve last-wins");
+    msg.extend_from_slice(&entry);
+    let e = expect_limit(decoder.decode(&msg, &arena), Limit::Items);
+    assert_eq!((e.path(), e.byte_offset()), ("attrs", Some(44)), "{e:?}");
+}
