@@ -301,7 +301,7 @@ impl From<DecodeError> for Failure {
 }
 
 /// Decodes and validates the event of `source`, reusing `marks`.
-fn decode_from<'a, 's, S: EventSource<'s>>(
+fn decode_from<'a, 's: 'a, S: EventSource<'s>>(
     source: S,
     marks: &mut Vec<Mark>,
     arena: &'a Bump,
@@ -338,7 +338,7 @@ fn decode_from<'a, 's, S: EventSource<'s>>(
     Ok(event)
 }
 
-fn read_event<'a, 's, S: EventSource<'s>>(
+fn read_event<'a, 's: 'a, S: EventSource<'s>>(
     de: &mut Deserializer<'s, S>,
     arena: &'a Bump,
     trail: &Trail<'a>,
