@@ -140,7 +140,9 @@ impl<'a, 't> Ctx<'a, 't> {
         Ok(())
     }
 
-    /// Reads one field's value with `seed`, with `name` on the trail.
+    /// Reads one field's value with `seed`; an error leaving it records
+    /// `name` on the trail.
+    #[inline]
     fn field<'de, A, S>(
         &self,
         map: &mut A,
@@ -151,20 +153,27 @@ impl<'a, 't> Ctx<'a, 't> {
         A: MapAccess<'de>,
         S: DeserializeSeed<'de>,
     {
-        self.trail.push(Segment::Field(name));
-        let v = map.next_value_seed(seed)?;
-        self.trail.pop();
-        Ok(v)
+        map.next_value_seed(seed)
+            .map_err(|e| self.leave(Segment::Field(name), e))
+    }
+
+    /// `e` leaves `segment`: the segment goes on the trail (the error path
+    /// only; nothing is recorded while decoding succeeds).
+    #[cold]
+    #[inline(never)]
+    fn leave<E>(&self, segment: Segment<'a>, e: E) -> E {
+        self.trail.record(segment);
+        e
     }
 
     fn duplicate<E: de::Error>(&self, name: &'static str) -> E {
-        self.trail.push(Segment::Field(name));
-        self.data(format_args!("duplicate key {name:?}"))
+        let e = self.data(format_args!("duplicate key {name:?}"));
+        self.leave(Segment::Field(name), e)
     }
 
     fn missing<E: de::Error>(&self, name: &'static str) -> E {
-        self.trail.push(Segment::Field(name));
-        self.data(format_args!("missing required field"))
+        let e = self.data(format_args!("missing required field"));
+        self.leave(Segment::Field(name), e)
     }
 
     fn unknown<E: de::Error>(&self, name: &str) -> E {
@@ -388,12 +397,11 @@ impl<'de: 'a, 'a> Visitor<'de> for SkipTraced<'a, '_> {
         let ctx = self.0.enter()?;
         let mut n = 0;
         loop {
-            ctx.trail.push(Segment::Index(n));
-            if seq.next_element_seed(SkipTraced(ctx))?.is_none() {
-                ctx.trail.pop();
-                return Ok(());
+            match seq.next_element_seed(SkipTraced(ctx)) {
+                Ok(Some(())) => {}
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(ctx.leave(Segment::Index(n), e)),
             }
-            ctx.trail.pop();
             ctx.count(&mut n)?;
         }
     }
@@ -404,14 +412,19 @@ impl<'de: 'a, 'a> Visitor<'de> for SkipTraced<'a, '_> {
         let mut n = 0;
         while let Some(key) = map.next_key_seed(KeyText(ctx))? {
             ctx.count(&mut n)?;
-            ctx.trail.push(Segment::Field(key.map_or("?", |k| k.1)));
+            let segment = Segment::Field(key.map_or("?", |k| k.1));
             if let Some(k) = key {
-                if !keys.insert(ctx, k)? {
-                    return Err(ctx.data(format_args!("duplicate key {:?}", k.1)));
+                match keys.insert(ctx, k) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        let e = ctx.data(format_args!("duplicate key {:?}", k.1));
+                        return Err(ctx.leave(segment, e));
+                    }
+                    Err(e) => return Err(ctx.leave(segment, e)),
                 }
             }
-            map.next_value_seed(SkipTraced(ctx))?;
-            ctx.trail.pop();
+            map.next_value_seed(SkipTraced(ctx))
+                .map_err(|e| ctx.leave(segment, e))?;
         }
         Ok(())
     }
@@ -869,12 +882,11 @@ where
             .min(64);
         let mut out = ctx.vec(hint)?;
         loop {
-            ctx.trail.push(Segment::Index(out.len()));
-            let Some(v) = seq.next_element_seed((self.item)(ctx))? else {
-                ctx.trail.pop();
-                break;
+            let v = match seq.next_element_seed((self.item)(ctx)) {
+                Ok(Some(v)) => v,
+                Ok(None) => break,
+                Err(e) => return Err(ctx.leave(Segment::Index(out.len()), e)),
             };
-            ctx.trail.pop();
             ctx.push(&mut out, v)?;
             if out.len() > ctx.opts.limits.max_items {
                 return Err(ctx.limit(Limit::Items, format_args!("a list of more items")));
@@ -996,22 +1008,23 @@ impl<'de: 'a, 'a> Visitor<'de> for AttrsSeed<'a, '_> {
             if out.len() >= ctx.opts.limits.max_items {
                 return Err(ctx.limit(Limit::Items, format_args!("a mapping of more items")));
             }
-            ctx.trail.push(Segment::Field(key));
-            let duplicate = if out.len() < KeySet::LINEAR {
-                out.iter().any(|a| a.key == key)
-            } else {
-                if out.len() == KeySet::LINEAR {
-                    for a in out.iter() {
-                        keys.insert(ctx, (KeyClass::Str, a.key))?;
+            let value = (|| {
+                let duplicate = if out.len() < KeySet::LINEAR {
+                    out.iter().any(|a| a.key == key)
+                } else {
+                    if out.len() == KeySet::LINEAR {
+                        for a in out.iter() {
+                            keys.insert(ctx, (KeyClass::Str, a.key))?;
+                        }
                     }
+                    !keys.insert(ctx, (KeyClass::Str, key))?
+                };
+                if duplicate {
+                    return Err(ctx.data(format_args!("duplicate key {key:?}")));
                 }
-                !keys.insert(ctx, (KeyClass::Str, key))?
-            };
-            if duplicate {
-                return Err(ctx.data(format_args!("duplicate key {key:?}")));
-            }
-            let value = map.next_value_seed(Text(ctx))?;
-            ctx.trail.pop();
+                map.next_value_seed(Text(ctx))
+            })()
+            .map_err(|e| ctx.leave(Segment::Field(key), e))?;
             ctx.push(&mut out, Attr { key, value })?;
         }
         Ok(out.into_bump_slice())
@@ -1207,14 +1220,14 @@ impl<'a> PayloadFields<'a> {
         let (required, allowed) = kind_keys(kind);
         let missing = required & !self.present;
         if missing != 0 {
-            ctx.trail.push(Segment::Field("payload"));
             let i = missing.trailing_zeros() as usize;
-            return Err(ctx.missing(PAYLOAD_KEYS[i]));
+            let e = ctx.missing(PAYLOAD_KEYS[i]);
+            return Err(ctx.leave(Segment::Field("payload"), e));
         }
         let extra = self.present & !allowed;
         if extra != 0 && ctx.opts.strict {
-            ctx.trail.push(Segment::Field("payload"));
-            return Err(ctx.unknown(PAYLOAD_KEYS[extra.trailing_zeros() as usize]));
+            let e = ctx.unknown(PAYLOAD_KEYS[extra.trailing_zeros() as usize]);
+            return Err(ctx.leave(Segment::Field("payload"), e));
         }
         let f = self;
         Ok(match kind {
