@@ -41,6 +41,10 @@ pub enum Row {
     Prost,
     /// `serde_json` into [`OwnedEvent`].
     SerdeJson,
+    /// `serde_json` into plain derived structs of borrowed `&str`
+    /// ([`BorrowedEvent`](crate::borrowed_json::BorrowedEvent)): every
+    /// field read, nothing validated.
+    SerdeJsonBorrowed,
     /// Go `gopkg.in/yaml.v3` into `map[string]interface{}`.
     GoMap,
     /// Go `gopkg.in/yaml.v3` into a typed struct.
@@ -49,7 +53,7 @@ pub enum Row {
 
 impl Row {
     /// All rows, in report order.
-    pub const ALL: [Row; 12] = [
+    pub const ALL: [Row; 13] = [
         Row::VeltrixYaml,
         Row::VeltrixYamlEvents,
         Row::VeltrixJson,
@@ -60,6 +64,7 @@ impl Row {
         Row::SerdeSaphyr,
         Row::Prost,
         Row::SerdeJson,
+        Row::SerdeJsonBorrowed,
         Row::GoMap,
         Row::GoStruct,
     ];
@@ -77,6 +82,7 @@ impl Row {
             Row::SerdeSaphyr => "serde-saphyr -> OwnedEvent",
             Row::Prost => "prost::Message::decode",
             Row::SerdeJson => "serde_json -> OwnedEvent",
+            Row::SerdeJsonBorrowed => "serde_json, borrowed &str struct",
             Row::GoMap => "go yaml.v3 -> map[string]interface{}",
             Row::GoStruct => "go yaml.v3 -> struct",
         }
@@ -85,7 +91,7 @@ impl Row {
     /// The format the row reads.
     pub const fn format(self) -> Format {
         match self {
-            Row::VeltrixJson | Row::SerdeJson => Format::Json,
+            Row::VeltrixJson | Row::SerdeJson | Row::SerdeJsonBorrowed => Format::Json,
             Row::VeltrixProtoZeroCopy | Row::VeltrixProtoProst | Row::Prost => Format::Protobuf,
             _ => Format::Yaml,
         }
@@ -502,6 +508,12 @@ fn measure_rust(
         }),
         Row::SerdeJson => bench(events, plan, probe, |b| {
             black_box(serde_json::from_slice::<OwnedEvent>(b).map_err(err)?);
+            Ok(())
+        }),
+        Row::SerdeJsonBorrowed => bench(events, plan, probe, |b| {
+            let event: crate::borrowed_json::BorrowedEvent<'_> =
+                serde_json::from_slice(b).map_err(err)?;
+            black_box(event);
             Ok(())
         }),
         Row::GoMap | Row::GoStruct => Err("measured by the go program".into()),

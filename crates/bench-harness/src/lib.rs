@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod borrowed_json;
 pub mod compare;
 pub mod go;
 pub mod inputs;

@@ -4,7 +4,7 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
-const RUST_ROWS: [(&str, &str); 10] = [
+const RUST_ROWS: [(&str, &str); 11] = [
     ("veltrix streaming yaml (scanner)", "yaml"),
     ("veltrix streaming yaml (yaml-rust2 events)", "yaml"),
     ("veltrix json", "json"),
@@ -15,6 +15,7 @@ const RUST_ROWS: [(&str, &str); 10] = [
     ("serde-saphyr -> OwnedEvent", "yaml"),
     ("prost::Message::decode", "proto"),
     ("serde_json -> OwnedEvent", "json"),
+    ("serde_json, borrowed &str struct", "json"),
 ];
 const GO_ROWS: [&str; 2] = [
     "go yaml.v3 -> map[string]interface{}",

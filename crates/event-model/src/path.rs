@@ -32,12 +32,15 @@ pub enum Fault {
     OutOfMemory,
 }
 
-/// Where a decoder is inside an event: a fixed-size stack of path segments,
-/// kept without allocating, plus the classification of the last fault.
+/// Where a decode failed: the path segments of the failure, kept without
+/// allocating, plus the classification of the fault.
 ///
-/// Decoders push a segment when they enter a field and pop it when the field
-/// was read; on an error they stop popping, so the trail holds the path of the
-/// failure. Interior mutability lets serde seeds share it by `&`.
+/// The path is built on the error path only (as prost does): nothing is
+/// written while decoding succeeds. When an error leaves a field or list
+/// item, the decoder [records](Trail::record) that segment, so segments
+/// arrive innermost first as the error travels outwards; [`Trail::path`]
+/// renders them outermost first. Interior mutability lets serde seeds share
+/// it by `&`.
 #[derive(Debug)]
 pub struct Trail<'a> {
     segments: [Cell<Segment<'a>>; MAX_TRAIL],
@@ -70,24 +73,18 @@ impl<'a> Trail<'a> {
         self.deferred.set(None);
     }
 
-    /// Enters a field or list item. Segments past [`MAX_TRAIL`] are counted
-    /// but not kept.
-    #[inline]
-    pub fn push(&self, segment: Segment<'a>) {
+    /// Records `segment` as the parent of every segment recorded so far:
+    /// called as an error leaves a field or list item, innermost first.
+    /// Past [`MAX_TRAIL`] segments the outermost ones are kept (the
+    /// innermost are overwritten).
+    #[cold]
+    pub fn record(&self, segment: Segment<'a>) {
         let len = self.len.get();
-        if let Some(slot) = self.segments.get(len) {
-            slot.set(segment);
-        }
+        self.segments[len % MAX_TRAIL].set(segment);
         self.len.set(len + 1);
     }
 
-    /// Leaves the innermost field or item.
-    #[inline]
-    pub fn pop(&self) {
-        self.len.set(self.len.get().saturating_sub(1));
-    }
-
-    /// How many segments deep the trail is.
+    /// How many segments were recorded.
     pub fn depth(&self) -> usize {
         self.len.get()
     }
@@ -118,9 +115,9 @@ impl<'a> Trail<'a> {
     /// The path as text (`payload.inventory[2].qty`); empty at the top level.
     pub fn path(&self) -> String {
         let mut out = String::new();
-        let len = self.len.get().min(MAX_TRAIL);
-        for slot in &self.segments[..len] {
-            push_segment(&mut out, slot.get());
+        let len = self.len.get();
+        for k in 1..=len.min(MAX_TRAIL) {
+            push_segment(&mut out, self.segments[(len - k) % MAX_TRAIL].get());
         }
         out
     }
@@ -170,22 +167,21 @@ mod tests {
     #[test]
     fn trail_renders_paths_and_survives_overflow() {
         let t = Trail::new();
-        t.push(Segment::Field("payload"));
-        t.push(Segment::Field("inventory"));
-        t.push(Segment::Index(2));
-        t.push(Segment::Field("qty"));
+        assert_eq!(t.path(), "");
+        t.record(Segment::Field("qty"));
+        t.record(Segment::Index(2));
+        t.record(Segment::Field("inventory"));
+        t.record(Segment::Field("payload"));
         assert_eq!(t.path(), "payload.inventory[2].qty");
-        t.pop();
-        t.pop();
-        assert_eq!(t.path(), "payload.inventory");
-        for _ in 0..20 {
-            t.push(Segment::Field("x"));
+        assert_eq!(t.depth(), 4);
+        // Deeper than MAX_TRAIL: the outermost segments are kept.
+        let t = Trail::new();
+        for i in (0..20).rev() {
+            t.record(Segment::Index(i));
         }
-        assert_eq!(t.depth(), 22);
-        for _ in 0..20 {
-            t.pop();
-        }
-        assert_eq!(t.path(), "payload.inventory");
+        t.record(Segment::Field("payload"));
+        assert_eq!(t.depth(), 21);
+        assert_eq!(t.path(), "payload[0][1][2][3][4][5][6]");
         t.set_fault(Fault::Data);
         t.clear();
         assert_eq!(t.path(), "");

@@ -217,7 +217,7 @@ impl<'s, S: NodeSource<'s>> Deserializer<'s, S> {
         }
     }
 
-    fn visit_seq_here<'de, V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+    fn visit_seq_here<V: Visitor<'s>>(&mut self, visitor: V) -> Result<V::Value, Error> {
         let mut access = SeqAccess {
             de: self,
             index: 0,
@@ -234,7 +234,7 @@ impl<'s, S: NodeSource<'s>> Deserializer<'s, S> {
         Ok(value)
     }
 
-    fn visit_map_here<'de, V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+    fn visit_map_here<V: Visitor<'s>>(&mut self, visitor: V) -> Result<V::Value, Error> {
         if let Some(t) = self.tracker.as_mut() {
             t.keys.push(HashSet::new());
         }
@@ -288,11 +288,12 @@ impl<'s, S: NodeSource<'s>> Deserializer<'s, S> {
 }
 
 /// Hands text to a visitor: owned strings move (a `String` target keeps the
-/// allocation), borrowed ones are lent for the call.
-fn visit_text<'de, V: Visitor<'de>>(visitor: V, text: Cow<'_, str>) -> Result<V::Value, Error> {
+/// allocation), borrowed ones are lent for the whole input's lifetime
+/// (`visit_borrowed_str`), so a seed can keep them without a copy.
+fn visit_text<'s, V: Visitor<'s>>(visitor: V, text: Cow<'s, str>) -> Result<V::Value, Error> {
     match text {
         Cow::Owned(s) => visitor.visit_string(s),
-        Cow::Borrowed(s) => visitor.visit_str(s),
+        Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
     }
 }
 
@@ -357,7 +358,7 @@ fn wrong(expected: &str, node: &Node<'_>, mark: Mark) -> Error {
 macro_rules! deserialize_int {
     ($($method:ident => $visit:ident : $ty:ty, $what:literal;)*) => {
         $(
-            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            fn $method<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
                 let v: $ty = self.int($what)?;
                 visitor.$visit(v)
             }
@@ -365,10 +366,12 @@ macro_rules! deserialize_int {
     };
 }
 
-impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s, S> {
+/// `'de` is the input's lifetime `'s`: text the source lends (the scanners'
+/// borrowed scalars) reaches visitors through `visit_borrowed_str`.
+impl<'s, S: NodeSource<'s>> de::Deserializer<'s> for &mut Deserializer<'s, S> {
     type Error = Error;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_any<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         let (node, mark) = self.next()?;
         match node {
             Node::Scalar { text, style, tag } => {
@@ -400,7 +403,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         }
     }
 
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_bool<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         let (text, r, mark) = self.scalar("a boolean")?;
         match r {
             Resolved::Bool(b) => visitor.visit_bool(b),
@@ -421,7 +424,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         deserialize_u128 => visit_u128: u128, "an unsigned 128-bit integer";
     }
 
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_f32<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         const WHAT: &str = "a 32-bit float";
         let (text, r, mark) = self.scalar(WHAT)?;
         match r {
@@ -433,7 +436,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         }
     }
 
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_f64<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         const WHAT: &str = "a 64-bit float";
         let (text, r, mark) = self.scalar(WHAT)?;
         match r {
@@ -445,7 +448,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         }
     }
 
-    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_char<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         let (text, r, mark) = self.scalar("a single character")?;
         let mut chars = text.chars();
         match (chars.next(), chars.next()) {
@@ -454,7 +457,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         }
     }
 
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_str<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         let (node, mark) = self.next()?;
         match node {
             Node::Scalar { text, style, tag } => {
@@ -470,20 +473,20 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         }
     }
 
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_string<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         self.deserialize_str(visitor)
     }
 
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_bytes<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         let (text, _, _) = self.scalar("a string")?;
         visitor.visit_byte_buf(text.into_owned().into_bytes())
     }
 
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_byte_buf<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         self.deserialize_bytes(visitor)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_option<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         let null = match &self.peek()?.0 {
             Node::Scalar { text, style, tag } => scalar::is_null(text, *style, *tag),
             _ => false,
@@ -496,7 +499,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         }
     }
 
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_unit<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         let (text, r, mark) = self.scalar("null")?;
         match r {
             Resolved::Null => visitor.visit_unit(),
@@ -504,7 +507,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         }
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(
+    fn deserialize_unit_struct<V: Visitor<'s>>(
         self,
         _name: &'static str,
         visitor: V,
@@ -512,7 +515,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         self.deserialize_unit(visitor)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
+    fn deserialize_newtype_struct<V: Visitor<'s>>(
         self,
         _name: &'static str,
         visitor: V,
@@ -520,7 +523,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         visitor.visit_newtype_struct(self)
     }
 
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_seq<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         let (node, mark) = self.next()?;
         match node {
             Node::SequenceStart => self.visit_seq_here(visitor),
@@ -533,15 +536,11 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         }
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
+    fn deserialize_tuple<V: Visitor<'s>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
         self.deserialize_seq(visitor)
     }
 
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
+    fn deserialize_tuple_struct<V: Visitor<'s>>(
         self,
         _name: &'static str,
         _len: usize,
@@ -550,7 +549,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         self.deserialize_seq(visitor)
     }
 
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_map<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         let (node, mark) = self.next()?;
         match node {
             Node::MappingStart => self.visit_map_here(visitor),
@@ -563,7 +562,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         }
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(
+    fn deserialize_struct<V: Visitor<'s>>(
         self,
         _name: &'static str,
         _fields: &'static [&'static str],
@@ -572,7 +571,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         self.deserialize_map(visitor)
     }
 
-    fn deserialize_enum<V: Visitor<'de>>(
+    fn deserialize_enum<V: Visitor<'s>>(
         self,
         _name: &'static str,
         _variants: &'static [&'static str],
@@ -602,7 +601,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         }
     }
 
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_identifier<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         let (node, mark) = self.next()?;
         match node {
             Node::Scalar { text, .. } => visit_text(visitor, text),
@@ -610,7 +609,7 @@ impl<'de, 's, S: NodeSource<'s>> de::Deserializer<'de> for &mut Deserializer<'s,
         }
     }
 
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_ignored_any<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value, Error> {
         self.skip()?;
         visitor.visit_unit()
     }
@@ -622,10 +621,10 @@ struct SeqAccess<'d, 's, S> {
     done: bool,
 }
 
-impl<'de, 's, S: NodeSource<'s>> de::SeqAccess<'de> for SeqAccess<'_, 's, S> {
+impl<'s, S: NodeSource<'s>> de::SeqAccess<'s> for SeqAccess<'_, 's, S> {
     type Error = Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(
+    fn next_element_seed<T: DeserializeSeed<'s>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
@@ -679,10 +678,10 @@ impl<'s, S: NodeSource<'s>> MapAccess<'_, 's, S> {
     }
 }
 
-impl<'de, 's, S: NodeSource<'s>> de::MapAccess<'de> for MapAccess<'_, 's, S> {
+impl<'s, S: NodeSource<'s>> de::MapAccess<'s> for MapAccess<'_, 's, S> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
+    fn next_key_seed<K: DeserializeSeed<'s>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
@@ -705,7 +704,7 @@ impl<'de, 's, S: NodeSource<'s>> de::MapAccess<'de> for MapAccess<'_, 's, S> {
         seed.deserialize(&mut *self.de).map(Some)
     }
 
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+    fn next_value_seed<V: DeserializeSeed<'s>>(&mut self, seed: V) -> Result<V::Value, Error> {
         seed.deserialize(&mut *self.de)
     }
 }
@@ -714,32 +713,32 @@ struct EnumAccess<'d, 's, S> {
     de: &'d mut Deserializer<'s, S>,
 }
 
-impl<'de, 's, S: NodeSource<'s>> de::EnumAccess<'de> for EnumAccess<'_, 's, S> {
+impl<'s, S: NodeSource<'s>> de::EnumAccess<'s> for EnumAccess<'_, 's, S> {
     type Error = Error;
     type Variant = Self;
 
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), Error> {
+    fn variant_seed<V: DeserializeSeed<'s>>(self, seed: V) -> Result<(V::Value, Self), Error> {
         let v = seed.deserialize(&mut *self.de)?;
         Ok((v, self))
     }
 }
 
-impl<'de, 's, S: NodeSource<'s>> de::VariantAccess<'de> for EnumAccess<'_, 's, S> {
+impl<'s, S: NodeSource<'s>> de::VariantAccess<'s> for EnumAccess<'_, 's, S> {
     type Error = Error;
 
     fn unit_variant(self) -> Result<(), Error> {
         de::Deserialize::deserialize(&mut *self.de)
     }
 
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+    fn newtype_variant_seed<T: DeserializeSeed<'s>>(self, seed: T) -> Result<T::Value, Error> {
         seed.deserialize(&mut *self.de)
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+    fn tuple_variant<V: Visitor<'s>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
         de::Deserializer::deserialize_seq(&mut *self.de, visitor)
     }
 
-    fn struct_variant<V: Visitor<'de>>(
+    fn struct_variant<V: Visitor<'s>>(
         self,
         _fields: &'static [&'static str],
         visitor: V,

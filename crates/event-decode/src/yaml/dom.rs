@@ -27,7 +27,9 @@
 use std::borrow::Cow;
 
 use bumpalo::Bump;
-use event_model::{DecodeOptions, Event, EventSeed, Limit, Limits, MAX_DEPTH_CEILING, Trail};
+use event_model::{
+    DecodeOptions, Event, EventSeed, Fault, Limit, Limits, MAX_DEPTH_CEILING, Trail,
+};
 use serde::de::DeserializeSeed;
 use yaml_rust2::parser::{Event as RawEvent, MarkedEventReceiver, Parser};
 use yaml_rust2::yaml::{Hash, Yaml, YamlLoader};
@@ -113,13 +115,13 @@ impl Decoder for DomDecoder {
             }
         };
         let trail = Trail::new();
-        let mut de = Deserializer::new(TreeNodes::new(root));
+        let mut de = Deserializer::new(TreeNodes::new(root, arena, &trail));
         let mut event = EventSeed::new(arena, &trail, &self.options)
             .deserialize(&mut de)
             .and_then(|ev| de.end().map(|()| ev));
         if let (Err(_), Some(kind)) = (&event, trail.deferred()) {
             // `payload` came before `kind`: walk the tree again knowing it.
-            let mut de = Deserializer::new(TreeNodes::new(root));
+            let mut de = Deserializer::new(TreeNodes::new(root, arena, &trail));
             event = EventSeed::new(arena, &trail, &self.options)
                 .payload_kind(kind)
                 .deserialize(&mut de)
@@ -273,7 +275,13 @@ fn load(text: &str, limits: &Limits) -> Result<(YamlLoader, usize), Error> {
 }
 
 /// Walks a `Yaml` tree as events, with an explicit stack (no recursion).
-struct TreeNodes<'y> {
+/// The tree dies with the decode call, so its text is lent from the arena:
+/// each string is copied there once (the copy a seed would otherwise make).
+struct TreeNodes<'y, 'a, 't> {
+    arena: &'a Bump,
+    /// Where a refused copy is recorded as [`Fault::OutOfMemory`], as the
+    /// seeds record theirs.
+    trail: &'t Trail<'a>,
     root: Option<&'y Yaml>,
     stack: Vec<Walk<'y>>,
     started: bool,
@@ -284,9 +292,11 @@ enum Walk<'y> {
     Map(<&'y Hash as IntoIterator>::IntoIter, Option<&'y Yaml>),
 }
 
-impl<'y> TreeNodes<'y> {
-    fn new(root: &'y Yaml) -> Self {
+impl<'y, 'a, 't> TreeNodes<'y, 'a, 't> {
+    fn new(root: &'y Yaml, arena: &'a Bump, trail: &'t Trail<'a>) -> Self {
         TreeNodes {
+            arena,
+            trail,
             root: Some(root),
             stack: Vec::new(),
             started: false,
@@ -294,19 +304,30 @@ impl<'y> TreeNodes<'y> {
     }
 
     /// The event that opens `node` (pushing its children for later).
-    fn open(&mut self, node: &'y Yaml) -> Result<Node<'y>, Error> {
-        let plain = |text: Cow<'y, str>| Node::Scalar {
+    fn open(&mut self, node: &'y Yaml) -> Result<Node<'a>, Error> {
+        let (arena, trail) = (self.arena, self.trail);
+        let copy = |s: &str| match arena.try_alloc_str(s) {
+            Ok(s) => Ok(Cow::Borrowed(&*s)),
+            Err(_) => {
+                trail.set_fault(Fault::OutOfMemory);
+                Err(Error::new(
+                    ErrorKind::Custom,
+                    "the arena's allocation limit was reached",
+                ))
+            }
+        };
+        let plain = |text: Cow<'a, str>| Node::Scalar {
             text,
             style: ScalarStyle::Plain,
             tag: None,
         };
         Ok(match node {
-            Yaml::Real(s) => plain(Cow::Borrowed(s)),
+            Yaml::Real(s) => plain(copy(s)?),
             Yaml::Integer(i) => plain(Cow::Owned(i.to_string())),
             Yaml::Boolean(b) => plain(Cow::Borrowed(if *b { "true" } else { "false" })),
             Yaml::Null => plain(Cow::Borrowed("~")),
             Yaml::String(s) => Node::Scalar {
-                text: Cow::Borrowed(s),
+                text: copy(s)?,
                 style: ScalarStyle::DoubleQuoted,
                 tag: None,
             },
@@ -329,8 +350,8 @@ impl<'y> TreeNodes<'y> {
     }
 }
 
-impl<'y> NodeSource<'y> for TreeNodes<'y> {
-    fn next_event(&mut self) -> Result<(Node<'y>, Mark), Error> {
+impl<'a> NodeSource<'a> for TreeNodes<'_, 'a, '_> {
+    fn next_event(&mut self) -> Result<(Node<'a>, Mark), Error> {
         if !self.started {
             self.started = true;
             if let Some(root) = self.root.take() {

@@ -265,7 +265,7 @@ impl From<DecodeError> for Failure {
 }
 
 /// Decodes and validates the event of `source`, reusing `marks`.
-fn decode_from<'a, 's, S: NodeSource<'s>>(
+fn decode_from<'a, 's: 'a, S: NodeSource<'s>>(
     source: S,
     marks: &mut Vec<Mark>,
     arena: &'a Bump,
@@ -302,7 +302,7 @@ fn decode_from<'a, 's, S: NodeSource<'s>>(
     Ok(event)
 }
 
-fn read_event<'a, 's, S: NodeSource<'s>>(
+fn read_event<'a, 's: 'a, S: NodeSource<'s>>(
     de: &mut Deserializer<'s, S>,
     arena: &'a Bump,
     trail: &Trail<'a>,

@@ -140,7 +140,9 @@ impl<'a, 't> Ctx<'a, 't> {
         Ok(())
     }
 
-    /// Reads one field's value with `seed`, with `name` on the trail.
+    /// Reads one field's value with `seed`; an error leaving it records
+    /// `name` on the trail.
+    #[inline]
     fn field<'de, A, S>(
         &self,
         map: &mut A,
@@ -151,20 +153,27 @@ impl<'a, 't> Ctx<'a, 't> {
         A: MapAccess<'de>,
         S: DeserializeSeed<'de>,
     {
-        self.trail.push(Segment::Field(name));
-        let v = map.next_value_seed(seed)?;
-        self.trail.pop();
-        Ok(v)
+        map.next_value_seed(seed)
+            .map_err(|e| self.leave(Segment::Field(name), e))
+    }
+
+    /// `e` leaves `segment`: the segment goes on the trail (the error path
+    /// only; nothing is recorded while decoding succeeds).
+    #[cold]
+    #[inline(never)]
+    fn leave<E>(&self, segment: Segment<'a>, e: E) -> E {
+        self.trail.record(segment);
+        e
     }
 
     fn duplicate<E: de::Error>(&self, name: &'static str) -> E {
-        self.trail.push(Segment::Field(name));
-        self.data(format_args!("duplicate key {name:?}"))
+        let e = self.data(format_args!("duplicate key {name:?}"));
+        self.leave(Segment::Field(name), e)
     }
 
     fn missing<E: de::Error>(&self, name: &'static str) -> E {
-        self.trail.push(Segment::Field(name));
-        self.data(format_args!("missing required field"))
+        let e = self.data(format_args!("missing required field"));
+        self.leave(Segment::Field(name), e)
     }
 
     fn unknown<E: de::Error>(&self, name: &str) -> E {
@@ -388,12 +397,11 @@ impl<'de: 'a, 'a> Visitor<'de> for SkipTraced<'a, '_> {
         let ctx = self.0.enter()?;
         let mut n = 0;
         loop {
-            ctx.trail.push(Segment::Index(n));
-            if seq.next_element_seed(SkipTraced(ctx))?.is_none() {
-                ctx.trail.pop();
-                return Ok(());
+            match seq.next_element_seed(SkipTraced(ctx)) {
+                Ok(Some(())) => {}
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(ctx.leave(Segment::Index(n), e)),
             }
-            ctx.trail.pop();
             ctx.count(&mut n)?;
         }
     }
@@ -404,14 +412,19 @@ impl<'de: 'a, 'a> Visitor<'de> for SkipTraced<'a, '_> {
         let mut n = 0;
         while let Some(key) = map.next_key_seed(KeyText(ctx))? {
             ctx.count(&mut n)?;
-            ctx.trail.push(Segment::Field(key.map_or("?", |k| k.1)));
+            let segment = Segment::Field(key.map_or("?", |k| k.1));
             if let Some(k) = key {
-                if !keys.insert(ctx, k)? {
-                    return Err(ctx.data(format_args!("duplicate key {:?}", k.1)));
+                match keys.insert(ctx, k) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        let e = ctx.data(format_args!("duplicate key {:?}", k.1));
+                        return Err(ctx.leave(segment, e));
+                    }
+                    Err(e) => return Err(ctx.leave(segment, e)),
                 }
             }
-            map.next_value_seed(SkipTraced(ctx))?;
-            ctx.trail.pop();
+            map.next_value_seed(SkipTraced(ctx))
+                .map_err(|e| ctx.leave(segment, e))?;
         }
         Ok(())
     }
@@ -563,12 +576,47 @@ impl<'de: 'a, 'a> Visitor<'de> for KeyText<'a, '_> {
     }
 }
 
-/// Keys of a struct-like mapping: a known field (by index into `names`), or an
-/// unknown one, refused at once in strict mode.
+/// The field names of a struct-like mapping: [`Fields::find`] is a
+/// compiled `match` on the text (as a derived `Deserialize` matches), not a
+/// scan of [`Fields::NAMES`] with a comparison per name.
+trait Fields: Copy {
+    /// The names, by field index.
+    const NAMES: &'static [&'static str];
+    /// The index of field `name`.
+    fn find(name: &str) -> Option<usize>;
+}
+
+/// Declares a [`Fields`] type: `fields!(Type: "a", "b")`.
+macro_rules! fields {
+    ($ty:ident: $($name:expr),+ $(,)?) => {
+        #[derive(Clone, Copy)]
+        struct $ty;
+
+        impl Fields for $ty {
+            const NAMES: &'static [&'static str] = &[$($name),+];
+
+            #[inline]
+            fn find(name: &str) -> Option<usize> {
+                let mut i = 0;
+                $(
+                    if name == $name {
+                        return Some(i);
+                    }
+                    i += 1;
+                )+
+                let _ = i;
+                None
+            }
+        }
+    };
+}
+
+/// Keys of a struct-like mapping: a known field (by index into `N::NAMES`),
+/// or an unknown one, refused at once in strict mode.
 #[derive(Clone, Copy)]
-struct FieldKey<'a, 't> {
+struct FieldKey<'a, 't, N> {
     ctx: Ctx<'a, 't>,
-    names: &'static [&'static str],
+    names: std::marker::PhantomData<N>,
 }
 
 enum Key<'a> {
@@ -576,7 +624,7 @@ enum Key<'a> {
     Unknown(Option<ScalarKey<'a>>),
 }
 
-impl<'de: 'a, 'a> DeserializeSeed<'de> for FieldKey<'a, '_> {
+impl<'de: 'a, 'a, N: Fields> DeserializeSeed<'de> for FieldKey<'a, '_, N> {
     type Value = Key<'a>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -585,10 +633,11 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for FieldKey<'a, '_> {
     }
 }
 
-impl<'a> FieldKey<'a, '_> {
+impl<'a, N: Fields> FieldKey<'a, '_, N> {
+    #[inline]
     fn lookup<E: de::Error>(self, v: &str) -> Result<Result<usize, ()>, E> {
         self.ctx.check_str(v)?;
-        match self.names.iter().position(|n| *n == v) {
+        match N::find(v) {
             Some(i) => Ok(Ok(i)),
             None if self.ctx.opts.strict => Err(self.ctx.unknown(v)),
             None => Ok(Err(())),
@@ -604,7 +653,7 @@ impl<'a> FieldKey<'a, '_> {
     }
 }
 
-impl<'de: 'a, 'a> Visitor<'de> for FieldKey<'a, '_> {
+impl<'de: 'a, 'a, N: Fields> Visitor<'de> for FieldKey<'a, '_, N> {
     type Value = Key<'a>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -674,24 +723,29 @@ impl<'a> Seen<'a> {
 
     /// Handles the next key: `Some(i)` for a first sighting of known field
     /// `i`; `None` after skipping the value of an unknown field.
-    fn next<'de, A>(
+    #[inline]
+    fn next<'de, A, N: Fields>(
         &mut self,
         ctx: Ctx<'a, '_>,
         map: &mut A,
-        names: &'static [&'static str],
+        _names: N,
     ) -> Result<Option<Option<usize>>, A::Error>
     where
         'de: 'a,
         A: MapAccess<'de>,
     {
-        let Some(key) = map.next_key_seed(FieldKey { ctx, names })? else {
+        let Some(key) = map.next_key_seed(FieldKey {
+            ctx,
+            names: std::marker::PhantomData::<N>,
+        })?
+        else {
             return Ok(None);
         };
         ctx.count(&mut self.items)?;
         match key {
             Key::Known(i) => {
                 if self.known & (1 << i) != 0 {
-                    return Err(ctx.duplicate(names[i]));
+                    return Err(ctx.duplicate(N::NAMES[i]));
                 }
                 self.known |= 1 << i;
                 Ok(Some(Some(i)))
@@ -828,12 +882,11 @@ where
             .min(64);
         let mut out = ctx.vec(hint)?;
         loop {
-            ctx.trail.push(Segment::Index(out.len()));
-            let Some(v) = seq.next_element_seed((self.item)(ctx))? else {
-                ctx.trail.pop();
-                break;
+            let v = match seq.next_element_seed((self.item)(ctx)) {
+                Ok(Some(v)) => v,
+                Ok(None) => break,
+                Err(e) => return Err(ctx.leave(Segment::Index(out.len()), e)),
             };
-            ctx.trail.pop();
             ctx.push(&mut out, v)?;
             if out.len() > ctx.opts.limits.max_items {
                 return Err(ctx.limit(Limit::Items, format_args!("a list of more items")));
@@ -876,11 +929,12 @@ macro_rules! record {
 
             #[allow(non_snake_case)]
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                const NAMES: &[&str] = &[$(stringify!($field)),+];
+                fields!(Names: $(stringify!($field)),+);
+                const NAMES: &[&str] = Names::NAMES;
                 let ctx = self.0.enter()?;
                 let mut seen = Seen::new(ctx.arena);
                 $(let mut $field = None;)+
-                while let Some(k) = seen.next(ctx, &mut map, NAMES)? {
+                while let Some(k) = seen.next(ctx, &mut map, Names)? {
                     let Some(i) = k else { continue };
                     let mut j = 0;
                     $(
@@ -954,22 +1008,23 @@ impl<'de: 'a, 'a> Visitor<'de> for AttrsSeed<'a, '_> {
             if out.len() >= ctx.opts.limits.max_items {
                 return Err(ctx.limit(Limit::Items, format_args!("a mapping of more items")));
             }
-            ctx.trail.push(Segment::Field(key));
-            let duplicate = if out.len() < KeySet::LINEAR {
-                out.iter().any(|a| a.key == key)
-            } else {
-                if out.len() == KeySet::LINEAR {
-                    for a in out.iter() {
-                        keys.insert(ctx, (KeyClass::Str, a.key))?;
+            let value = (|| {
+                let duplicate = if out.len() < KeySet::LINEAR {
+                    out.iter().any(|a| a.key == key)
+                } else {
+                    if out.len() == KeySet::LINEAR {
+                        for a in out.iter() {
+                            keys.insert(ctx, (KeyClass::Str, a.key))?;
+                        }
                     }
+                    !keys.insert(ctx, (KeyClass::Str, key))?
+                };
+                if duplicate {
+                    return Err(ctx.data(format_args!("duplicate key {key:?}")));
                 }
-                !keys.insert(ctx, (KeyClass::Str, key))?
-            };
-            if duplicate {
-                return Err(ctx.data(format_args!("duplicate key {key:?}")));
-            }
-            let value = map.next_value_seed(Text(ctx))?;
-            ctx.trail.pop();
+                map.next_value_seed(Text(ctx))
+            })()
+            .map_err(|e| ctx.leave(Segment::Field(key), e))?;
             ctx.push(&mut out, Attr { key, value })?;
         }
         Ok(out.into_bump_slice())
@@ -978,32 +1033,34 @@ impl<'de: 'a, 'a> Visitor<'de> for AttrsSeed<'a, '_> {
 
 // ---------------------------------------------------------------- payload
 
-/// Every payload field of every kind, by key index.
-const PAYLOAD_KEYS: &[&str] = &[
-    "skill",          // 0
-    "platform",       // 1
-    "party",          // 2
-    "reason",         // 3
-    "position",       // 4
-    "heading",        // 5
-    "speed",          // 6
-    "clue_id",        // 7
-    "zone",           // 8
-    "tags",           // 9
-    "points",         // 10
-    "hint_used",      // 11
-    "note",           // 12
-    "treasure_id",    // 13
-    "value",          // 14
-    "inventory",      // 15
-    "modes",          // 16
+// Every payload field of every kind, by key index.
+fields!(PayloadKeys:
+    "skill", // 0
+    "platform", // 1
+    "party", // 2
+    "reason", // 3
+    "position", // 4
+    "heading", // 5
+    "speed", // 6
+    "clue_id", // 7
+    "zone", // 8
+    "tags", // 9
+    "points", // 10
+    "hint_used", // 11
+    "note", // 12
+    "treasure_id", // 13
+    "value", // 14
+    "inventory", // 15
+    "modes", // 16
     "max_latency_ms", // 17
-    "map",            // 18
-    "mode",           // 19
-    "players",        // 20
-    "winner",         // 21
-    "scores",         // 22
-];
+    "map", // 18
+    "mode", // 19
+    "players", // 20
+    "winner", // 21
+    "scores", // 22
+);
+
+const PAYLOAD_KEYS: &[&str] = PayloadKeys::NAMES;
 
 const fn bits(keys: &[usize]) -> u64 {
     let mut m = 0;
@@ -1098,7 +1155,7 @@ impl<'de: 'a, 'a> Visitor<'de> for PayloadSeed<'a, '_> {
         };
         let mut f = PayloadFields::default();
         let mut seen = Seen::new(ctx.arena);
-        while let Some(k) = seen.next(ctx, &mut map, PAYLOAD_KEYS)? {
+        while let Some(k) = seen.next(ctx, &mut map, PayloadKeys)? {
             let Some(i) = k else { continue };
             if allowed & (1 << i) == 0 {
                 if ctx.opts.strict {
@@ -1163,14 +1220,14 @@ impl<'a> PayloadFields<'a> {
         let (required, allowed) = kind_keys(kind);
         let missing = required & !self.present;
         if missing != 0 {
-            ctx.trail.push(Segment::Field("payload"));
             let i = missing.trailing_zeros() as usize;
-            return Err(ctx.missing(PAYLOAD_KEYS[i]));
+            let e = ctx.missing(PAYLOAD_KEYS[i]);
+            return Err(ctx.leave(Segment::Field("payload"), e));
         }
         let extra = self.present & !allowed;
         if extra != 0 && ctx.opts.strict {
-            ctx.trail.push(Segment::Field("payload"));
-            return Err(ctx.unknown(PAYLOAD_KEYS[extra.trailing_zeros() as usize]));
+            let e = ctx.unknown(PAYLOAD_KEYS[extra.trailing_zeros() as usize]);
+            return Err(ctx.leave(Segment::Field("payload"), e));
         }
         let f = self;
         Ok(match kind {
@@ -1222,17 +1279,19 @@ impl<'a> PayloadFields<'a> {
 
 // ---------------------------------------------------------------- event
 
-const ENVELOPE_KEYS: &[&str] = &[
-    "id",        // 0
-    "seq",       // 1
-    "ts",        // 2
-    "kind",      // 3
+fields!(EnvelopeKeys:
+    "id", // 0
+    "seq", // 1
+    "ts", // 2
+    "kind", // 3
     "player_id", // 4
-    "match_id",  // 5
-    "region",    // 6
-    "attrs",     // 7
-    "payload",   // 8
-];
+    "match_id", // 5
+    "region", // 6
+    "attrs", // 7
+    "payload", // 8
+);
+
+const ENVELOPE_KEYS: &[&str] = EnvelopeKeys::NAMES;
 
 /// Reads one event into an arena view through any serde [`Deserializer`].
 ///
@@ -1335,7 +1394,7 @@ impl<'de: 'a, 'a> Visitor<'de> for EventSeed<'a, '_> {
             (None, None, &[]);
         let mut payload: Option<PayloadFields<'a>> = None;
         let mut deferred = false;
-        while let Some(k) = seen.next(ctx, &mut map, ENVELOPE_KEYS)? {
+        while let Some(k) = seen.next(ctx, &mut map, EnvelopeKeys)? {
             let Some(i) = k else { continue };
             let name = ENVELOPE_KEYS[i];
             match i {
