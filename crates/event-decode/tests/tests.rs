@@ -2,6 +2,7 @@
 //! family, sharing a counting allocator and helpers.
 
 mod alloc;
+mod contract;
 mod hardening;
 mod hostile;
 mod json;
