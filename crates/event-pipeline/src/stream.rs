@@ -82,6 +82,12 @@ impl Pipeline {
             let Some(item) = reader.read_event_into(arena) else {
                 return end;
             };
+            // A bad frame or the end of a cut stream is not counted once the
+            // observer wants to stop (a read failing because of a signal).
+            if !matches!(item, Item::Event { .. }) && observer.should_stop() {
+                end.stopped = true;
+                return end;
+            }
             match item {
                 Item::Event { event, frame } => {
                     let outcome = router.route_frame(frame.bytes, &event, |x| {
@@ -106,10 +112,6 @@ impl Pipeline {
                     frame,
                     resumes,
                 } => {
-                    if observer.should_stop() {
-                        end.stopped = true;
-                        return end;
-                    }
                     let raw = frame.map_or(&[][..], |f| f.bytes);
                     router.reject_frame(raw, &error, |x| {
                         observer.delivered(&Delivery {
@@ -134,10 +136,6 @@ impl Pipeline {
                     }
                 }
                 Item::CutShort { error } => {
-                    if observer.should_stop() {
-                        end.stopped = true;
-                        return end;
-                    }
                     end.cut_short = Some(error);
                     return end;
                 }

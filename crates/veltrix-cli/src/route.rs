@@ -22,8 +22,6 @@ struct Run<'a> {
     format: Format,
     keep_going: bool,
     explain: bool,
-    /// Events seen, for the 0-based `index` of `--explain`.
-    index: u64,
     /// Bad events reported.
     bad: u64,
     /// A bad event ended the run (without `--keep-going`).
@@ -57,11 +55,13 @@ impl Run<'_> {
         }
     }
 
-    fn explain_line(&mut self, index: u64, e: &Explanation<'_>) {
+    fn explain_line(&mut self, e: &Explanation<'_>) {
         let line = &mut self.line;
         line.clear();
         line.extend_from_slice(b"{\"index\":");
-        push_number(line, index);
+        // The router numbers events and bad frames from its first: the
+        // position in the stream.
+        push_number(line, e.index);
         line.extend_from_slice(b",\"routes\":");
         json_strings(line, e.route_names());
         line.extend_from_slice(b",\"handlers\":");
@@ -90,8 +90,6 @@ impl StreamObserver for Run<'_> {
     /// Reports one event the router explained; the reader placed a bad
     /// frame's error in the stream already.
     fn delivered(&mut self, d: &Delivery<'_>) {
-        let index = self.index;
-        self.index += 1;
         self.progress.tick();
         let error = match (d.error, d.explanation.outcome, d.frame) {
             (Some(error), _, _) => Some(error.clone()),
@@ -99,7 +97,7 @@ impl StreamObserver for Run<'_> {
             _ => None,
         };
         if self.explain && self.write_error.is_none() {
-            self.explain_line(index, d.explanation);
+            self.explain_line(d.explanation);
         }
         if let Some(error) = error {
             self.bad(&error);
@@ -192,7 +190,6 @@ pub fn run(args: &RouteArgs) -> anyhow::Result<Status> {
         format,
         keep_going: args.keep_going,
         explain: args.explain,
-        index: 0,
         bad: 0,
         stopped: false,
         out: &mut out,
