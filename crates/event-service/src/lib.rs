@@ -1,0 +1,1 @@
+//! `veltrix serve`: the router and the game handlers as one HTTP service.
