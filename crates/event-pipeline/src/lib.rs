@@ -31,10 +31,12 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod frame;
 mod pipeline;
 mod stream;
 mod table;
 
+pub use frame::{FrameObserver, Routed};
 pub use pipeline::{
     ArenaStats, BatchReport, DEFAULT_ARENA_CAP, DEFAULT_ARENA_LIMIT, OnReject, Pipeline,
     RejectCause, Rejected,

@@ -15,7 +15,9 @@
 mod matchmaking;
 mod scoreboard;
 
-pub use matchmaking::{FormedMatch, MatchmakingConfig, MatchmakingQueue, MatchmakingStats};
+pub use matchmaking::{
+    FormedMatch, MatchmakingConfig, MatchmakingQueue, MatchmakingStats, WaitingQueue,
+};
 pub use scoreboard::{MatchResult, Scoreboard, ScoreboardStats};
 
 /// The compact key of a player or match id: FNV-1a 64 of its bytes.

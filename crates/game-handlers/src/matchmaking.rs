@@ -34,6 +34,18 @@ pub struct FormedMatch {
     pub formed_at: Timestamp,
 }
 
+/// One queue of waiting players: a region and a skill band.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingQueue {
+    /// Index of the region in [`MatchmakingConfig::regions`].
+    pub region: usize,
+    /// The skill band (`skill / skill_band`).
+    pub band: u32,
+    /// The waiting players' keys ([`super::key`] of their ids), parties
+    /// together, oldest ticket first.
+    pub players: Vec<u64>,
+}
+
 /// What the queue has done so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MatchmakingStats {
@@ -137,6 +149,25 @@ impl MatchmakingQueue {
     /// The matches formed since the last call.
     pub fn take_matches(&mut self) -> Vec<FormedMatch> {
         std::mem::take(&mut self.formed)
+    }
+
+    /// Every non-empty queue, by region then skill band.
+    pub fn waiting(&self) -> Vec<WaitingQueue> {
+        let mut queues: Vec<WaitingQueue> = self
+            .buckets
+            .iter()
+            .map(|(&(region, band), bucket)| WaitingQueue {
+                region: usize::from(region),
+                band,
+                players: bucket
+                    .tickets
+                    .iter()
+                    .flat_map(|t| t.players.iter().copied())
+                    .collect(),
+            })
+            .collect();
+        queues.sort_unstable_by_key(|q| (q.region, q.band));
+        queues
     }
 
     /// The name of region `index` of the configuration.

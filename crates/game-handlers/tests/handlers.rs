@@ -173,6 +173,18 @@ fn matchmaking_forms_matches_per_region_and_skill_band() {
     );
     assert_eq!(q.queued_players(), 2);
     assert!(q.is_queued("p3") && q.is_queued("p4") && !q.is_queued("p1"));
+    let waiting: Vec<_> = q
+        .waiting()
+        .into_iter()
+        .map(|w| (q.region_name(w.region), w.band, w.players))
+        .collect();
+    assert_eq!(
+        waiting,
+        [
+            (Some("eu-west"), 3, vec![key("p4")]),
+            (Some("us-east-1"), 2, vec![key("p3")]),
+        ]
+    );
     assert_eq!(q.stats().matches, 1);
     assert!(q.take_matches().is_empty());
 }

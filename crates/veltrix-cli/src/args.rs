@@ -49,6 +49,16 @@ Example:
 
 The same seed and count produce the same bytes on every machine.")]
     Gen(GenArgs),
+    /// Run the router and the game handlers as an HTTP service (SPEC §6).
+    #[command(after_help = "\
+Example:
+  veltrix serve --config crates/event-router/examples/routes.yaml --unix /tmp/veltrix.sock
+  curl --unix-socket /tmp/veltrix.sock -H 'Content-Type: application/yaml' \\
+    --data-binary @events.yaml http://veltrix/v1/events
+
+Logs go to stderr (one line when ready, saying where). SIGTERM or SIGINT
+drains the service and prints the final summary as one JSON line on stdout.")]
+    Serve(event_service::ServeArgs),
     /// Route a stream through a routing table and print what went where.
     #[command(after_help = "\
 Example:

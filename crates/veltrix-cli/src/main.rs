@@ -17,6 +17,7 @@ mod convert;
 mod generate;
 mod io;
 mod route;
+mod serve;
 mod signals;
 mod stream;
 mod validate;
@@ -73,12 +74,16 @@ fn main() -> ExitCode {
                 .to_owned(),
         )));
     }
-    signals::install();
+    // The service listens for the signals itself (to drain).
+    if !matches!(cli.command, Command::Serve(_)) {
+        signals::install();
+    }
     let result = match &cli.command {
         Command::Convert(a) => convert::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Gen(a) => generate::run(a),
         Command::Route(a) => route::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(Status::Clean) => ExitCode::SUCCESS,

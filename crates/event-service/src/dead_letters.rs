@@ -1,0 +1,163 @@
+//! Dead letters kept on disk: one JSON line per dead-lettered or rejected
+//! event, fsynced at least once a second and on drain, rotated past a size.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::Serialize;
+
+/// How often written lines reach the disk, at the latest.
+pub(crate) const SYNC_EVERY: Duration = Duration::from_secs(1);
+
+/// One line of the dead-letter file (what `veltrix replay` reads).
+#[derive(Debug, Serialize)]
+pub(crate) struct Line<'a> {
+    /// When it was written (RFC 3339, UTC).
+    pub ts: &'a str,
+    /// `dead_letter` or `rejected`.
+    pub outcome: &'a str,
+    /// Why a dead letter was not routed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+    /// Why a rejected event was bad (positioned in its request body).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'a str>,
+    /// The content type that sends this one event again.
+    pub content_type: &'a str,
+    /// The event's bytes, base64 (standard alphabet, padded).
+    pub event: &'a str,
+}
+
+/// The open dead-letter file.
+#[derive(Debug)]
+pub(crate) struct DeadLetterFile {
+    path: PathBuf,
+    out: BufWriter<File>,
+    size: u64,
+    max: u64,
+    dirty: bool,
+    last_sync: Instant,
+    line: Vec<u8>,
+    b64: String,
+    /// Lines written since start.
+    pub written: u64,
+    /// The first write or sync error, kept for the log.
+    pub failures: u64,
+}
+
+impl DeadLetterFile {
+    pub(crate) fn open(path: &Path, max: u64) -> io::Result<DeadLetterFile> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let size = file.metadata()?.len();
+        Ok(DeadLetterFile {
+            path: path.to_owned(),
+            out: BufWriter::with_capacity(64 << 10, file),
+            size,
+            max: max.max(1),
+            dirty: false,
+            last_sync: Instant::now(),
+            line: Vec::with_capacity(1024),
+            b64: String::new(),
+            written: 0,
+            failures: 0,
+        })
+    }
+
+    /// Appends one letter.
+    pub(crate) fn append(
+        &mut self,
+        outcome: &str,
+        why: Result<&str, &str>,
+        content_type: &str,
+        raw: &[u8],
+    ) {
+        self.b64.clear();
+        STANDARD.encode_string(raw, &mut self.b64);
+        let ts = now_rfc3339();
+        let (reason, error) = match why {
+            Ok(reason) => (Some(reason), None),
+            Err(error) => (None, Some(error)),
+        };
+        self.line.clear();
+        let line = Line {
+            ts: &ts,
+            outcome,
+            reason,
+            error,
+            content_type,
+            event: &self.b64,
+        };
+        if serde_json::to_writer(&mut self.line, &line).is_err() {
+            self.failures += 1;
+            return;
+        }
+        self.line.push(b'\n');
+        if self.size > 0 && self.size + self.line.len() as u64 > self.max {
+            if let Err(e) = self.rotate() {
+                self.fail(&e);
+            }
+        }
+        match self.out.write_all(&self.line) {
+            Ok(()) => {
+                self.size += self.line.len() as u64;
+                self.dirty = true;
+                self.written += 1;
+            }
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    /// Syncs if something was written and a second has passed since the
+    /// last sync (or `force`).
+    pub(crate) fn sync_due(&mut self, force: bool) {
+        if self.dirty && (force || self.last_sync.elapsed() >= SYNC_EVERY) {
+            if let Err(e) = self.sync() {
+                self.fail(&e);
+            }
+        }
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().sync_data()?;
+        self.dirty = false;
+        self.last_sync = Instant::now();
+        Ok(())
+    }
+
+    /// Moves the file to `FILE.1` (replacing an older one) and starts anew.
+    fn rotate(&mut self) -> io::Result<()> {
+        self.sync()?;
+        let mut rotated = self.path.clone().into_os_string();
+        rotated.push(".1");
+        std::fs::rename(&self.path, &rotated)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        self.out = BufWriter::with_capacity(64 << 10, file);
+        self.size = 0;
+        tracing::info!(file = %self.path.display(), "dead-letter file rotated");
+        Ok(())
+    }
+
+    fn fail(&mut self, e: &io::Error) {
+        if self.failures == 0 {
+            tracing::error!(file = %self.path.display(), error = %e, "writing dead letters failed");
+        }
+        self.failures += 1;
+    }
+}
+
+/// The time now, RFC 3339 in UTC with milliseconds.
+pub(crate) fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    now.format(&fmt).unwrap_or_default()
+}

@@ -1,0 +1,461 @@
+//! The router's thread: it owns the pipeline (router, arena, handlers), the
+//! dedupe window and the dead-letter file, and takes jobs from one queue in
+//! the order the service accepted them.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+
+use bytes::Bytes;
+use event_decode::frames::Frame;
+use event_decode::{DecodeConfig, DecodeError, Decoder, Format};
+use event_model::Event;
+use event_pipeline::{FrameObserver, Pipeline, Routed};
+use event_router::{DeadLetter, DeadLetterReason, Explanation, HandlerId, Outcome, Router};
+use tokio::sync::oneshot;
+
+use crate::dead_letters::{DeadLetterFile, SYNC_EVERY};
+use crate::dedupe::Window;
+use crate::game::{Game, Names};
+
+/// What happened to one event of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fate {
+    /// Routed, dead-lettered, dropped or rejected by the router.
+    Router(Outcome),
+    /// Its id was already accepted within the dedupe window.
+    Duplicate,
+}
+
+impl Fate {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Fate::Router(o) => o.name(),
+            Fate::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// One event's result, as the response lists it.
+#[derive(Debug)]
+pub(crate) struct EventResult {
+    pub fate: Fate,
+    pub id: Option<Box<str>>,
+    pub partition: Option<u32>,
+    /// The handlers, as a range of [`Outcome::handlers`] of the job.
+    pub handlers: (u32, u32),
+    pub error: Option<String>,
+}
+
+/// The results of one request, in body order.
+#[derive(Debug, Default)]
+pub(crate) struct JobResults {
+    pub results: Vec<EventResult>,
+    pub handlers: Vec<HandlerId>,
+}
+
+/// One frame of a request body, or the error of a frame the body could not
+/// deliver (an oversize YAML document, say).
+#[derive(Debug)]
+pub(crate) enum Slot {
+    Frame {
+        start: u32,
+        end: u32,
+        number: u64,
+        offset: u64,
+        line: u64,
+    },
+    Bad(DecodeError),
+}
+
+/// A request's events, framed, for the router.
+#[derive(Debug)]
+pub(crate) struct RouteJob {
+    pub format: Format,
+    /// The content type that sends one of these events on its own (what a
+    /// dead letter records for `veltrix replay`).
+    pub single_type: &'static str,
+    /// The frames' bytes, back to back.
+    pub bytes: Bytes,
+    pub slots: Vec<Slot>,
+    pub reply: oneshot::Sender<JobResults>,
+}
+
+/// The totals and per-name counts, for `/v1/stats`, `/metrics` and the
+/// final summary.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Snapshot {
+    /// §5's summary plus `duplicate`, as JSON.
+    pub summary: serde_json::Value,
+    pub routed: u64,
+    pub dead_letter: u64,
+    pub dropped: u64,
+    pub rejected: u64,
+    pub duplicate: u64,
+    pub routes: Vec<(String, u64)>,
+    pub handlers: Vec<(String, u64)>,
+    pub partitions: Vec<u64>,
+    pub dead_letters_written: u64,
+}
+
+/// A question about the game handlers' state.
+#[derive(Debug)]
+pub(crate) enum Query {
+    Matchmaking(oneshot::Sender<serde_json::Value>),
+    Scoreboard(String, oneshot::Sender<Option<serde_json::Value>>),
+}
+
+/// Work for the router's thread.
+#[derive(Debug)]
+pub(crate) enum Job {
+    Route(RouteJob),
+    Snapshot(oneshot::Sender<Snapshot>),
+    Query(Query),
+    /// Sync the dead letters and stop, answering with the final totals.
+    Shutdown(oneshot::Sender<Snapshot>),
+}
+
+/// The bound on queued events, shared by the HTTP side (which reserves) and
+/// the router's thread (which releases).
+#[derive(Debug)]
+pub(crate) struct Admission {
+    queued: AtomicUsize,
+    capacity: usize,
+}
+
+impl Admission {
+    pub(crate) fn new(capacity: usize) -> Admission {
+        Admission {
+            queued: AtomicUsize::new(0),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Reserves room for `n` events; `false` when the queue is full. An
+    /// empty queue takes any request, so a body bigger than the queue is
+    /// not refused forever.
+    pub(crate) fn reserve(&self, n: usize) -> bool {
+        let mut now = self.queued.load(Ordering::Relaxed);
+        loop {
+            if now > 0 && now.saturating_add(n) > self.capacity {
+                return false;
+            }
+            match self.queued.compare_exchange_weak(
+                now,
+                now + n,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(seen) => now = seen,
+            }
+        }
+    }
+
+    pub(crate) fn release(&self, n: usize) {
+        self.queued.fetch_sub(n, Ordering::AcqRel);
+    }
+
+    /// Events queued now.
+    pub(crate) fn queued(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
+    }
+}
+
+/// What the router's thread tells the HTTP side once it is ready.
+#[derive(Debug, Clone)]
+pub(crate) struct Ready {
+    pub handler_names: Arc<[String]>,
+    pub routes: usize,
+    pub partitions: u32,
+}
+
+/// Everything the router's thread needs to start.
+pub(crate) struct EngineSetup {
+    pub table: event_router::RouteTable,
+    pub dedupe_window: usize,
+    pub dead_letters: Option<DeadLetterFile>,
+}
+
+/// Builds the router on this thread (handlers need not be `Send`), reports
+/// readiness, then serves jobs until shutdown or until every sender is gone.
+pub(crate) fn run(
+    setup: EngineSetup,
+    jobs: Receiver<Job>,
+    admission: Arc<Admission>,
+    ready: std::sync::mpsc::Sender<Result<Ready, String>>,
+) {
+    let mut engine = match Engine::new(setup) {
+        Ok(engine) => engine,
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
+    let _ = ready.send(Ok(engine.ready()));
+    loop {
+        let job = match jobs.recv_timeout(SYNC_EVERY) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                engine.sync_dead_letters(false);
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        match job {
+            Job::Route(job) => {
+                let n = job.slots.len();
+                engine.route(job);
+                admission.release(n);
+                engine.sync_dead_letters(false);
+            }
+            Job::Snapshot(reply) => {
+                let _ = reply.send(engine.snapshot());
+            }
+            Job::Query(q) => engine.query(q),
+            Job::Shutdown(reply) => {
+                engine.sync_dead_letters(true);
+                let _ = reply.send(engine.snapshot());
+                return;
+            }
+        }
+    }
+    engine.sync_dead_letters(true);
+}
+
+/// Where dead letters go: the file, told the content type of the request
+/// being routed.
+struct Sink {
+    file: Option<Rc<RefCell<DeadLetterFile>>>,
+    content_type: Rc<Cell<&'static str>>,
+}
+
+impl event_router::DeadLetterSink for Sink {
+    fn dead_letter(&mut self, letter: &DeadLetter<'_>) {
+        let Some(file) = &self.file else { return };
+        let mut file = file.borrow_mut();
+        let ct = self.content_type.get();
+        match letter.reason {
+            DeadLetterReason::Unmatched(_) => {
+                file.append("dead_letter", Ok("unmatched"), ct, letter.raw)
+            }
+            DeadLetterReason::Bad(error) => {
+                let message = error.to_string();
+                file.append("rejected", Err(&message), ct, letter.raw)
+            }
+        }
+    }
+}
+
+struct Engine {
+    pipeline: Pipeline,
+    decoders: [Box<dyn Decoder>; 3],
+    window: Window,
+    duplicate: u64,
+    file: Option<Rc<RefCell<DeadLetterFile>>>,
+    content_type: Rc<Cell<&'static str>>,
+    game: Game,
+}
+
+impl Engine {
+    fn new(setup: EngineSetup) -> Result<Engine, String> {
+        let names = Rc::new(RefCell::new(Names::default()));
+        let file = setup.dead_letters.map(|f| Rc::new(RefCell::new(f)));
+        let content_type = Rc::new(Cell::new("application/yaml"));
+        let mut game = Game::new(names);
+        let handler_names: Vec<String> = setup
+            .table
+            .handler_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        let mut builder = Router::builder(setup.table).dead_letter(Sink {
+            file: file.clone(),
+            content_type: content_type.clone(),
+        });
+        for name in handler_names {
+            builder = game.bind(builder, name);
+        }
+        let router = builder.build().map_err(|e| e.to_string())?;
+        let config = DecodeConfig::new();
+        Ok(Engine {
+            pipeline: Pipeline::new(router),
+            decoders: [
+                Format::Yaml.decoder(&config),
+                Format::Json.decoder(&config),
+                Format::Protobuf.decoder(&config),
+            ],
+            window: Window::new(setup.dedupe_window),
+            duplicate: 0,
+            file,
+            content_type,
+            game,
+        })
+    }
+
+    fn ready(&self) -> Ready {
+        let table = self.pipeline.router().table();
+        Ready {
+            handler_names: table
+                .handler_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect(),
+            routes: table.route_names().len(),
+            partitions: table.partitions(),
+        }
+    }
+
+    fn route(&mut self, job: RouteJob) {
+        self.content_type.set(job.single_type);
+        let decoder = &mut self.decoders[match job.format {
+            Format::Yaml => 0,
+            Format::Json => 1,
+            Format::Protobuf => 2,
+        }];
+        let mut out = JobResults {
+            results: Vec::with_capacity(job.slots.len()),
+            handlers: Vec::new(),
+        };
+        for slot in &job.slots {
+            let handlers_start = out.handlers.len() as u32;
+            let mut seen = Seen {
+                window: &mut self.window,
+                out: &mut out,
+                id: None,
+                partition: None,
+                error: None,
+            };
+            let fate = match slot {
+                Slot::Frame {
+                    start,
+                    end,
+                    number,
+                    offset,
+                    line,
+                } => {
+                    let frame = Frame {
+                        bytes: &job.bytes[*start as usize..*end as usize],
+                        number: *number,
+                        offset: *offset,
+                        line: *line,
+                    };
+                    match self.pipeline.route_one(decoder, &frame, &mut seen) {
+                        Routed::Event(o) => Fate::Router(o),
+                        Routed::Refused => Fate::Duplicate,
+                        Routed::Bad(e) => {
+                            seen.error.get_or_insert_with(|| e.to_string());
+                            Fate::Router(Outcome::Rejected)
+                        }
+                    }
+                }
+                Slot::Bad(error) => {
+                    self.pipeline.reject_one(&[], error, &mut seen);
+                    seen.error.get_or_insert_with(|| error.to_string());
+                    Fate::Router(Outcome::Rejected)
+                }
+            };
+            if fate == Fate::Duplicate {
+                self.duplicate += 1;
+            }
+            let (id, partition, error) = (seen.id, seen.partition, seen.error);
+            let handlers = (handlers_start, out.handlers.len() as u32);
+            out.results.push(EventResult {
+                fate,
+                id,
+                partition: if fate == Fate::Duplicate {
+                    None
+                } else {
+                    partition
+                },
+                handlers,
+                error,
+            });
+        }
+        let _ = job.reply.send(out);
+    }
+
+    fn sync_dead_letters(&mut self, force: bool) {
+        if let Some(file) = &self.file {
+            file.borrow_mut().sync_due(force);
+        }
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let c = self.pipeline.counters();
+        let mut summary = serde_json::to_value(c).unwrap_or_default();
+        if let Some(map) = summary.as_object_mut() {
+            map.insert("events".into(), (c.events() + self.duplicate).into());
+            map.insert("duplicate".into(), self.duplicate.into());
+        }
+        Snapshot {
+            summary,
+            routed: c.routed(),
+            dead_letter: c.dead_letter(),
+            dropped: c.dropped(),
+            rejected: c.rejected(),
+            duplicate: self.duplicate,
+            routes: c.routes().map(|(n, v)| (n.to_owned(), v)).collect(),
+            handlers: c.handlers().map(|(n, v)| (n.to_owned(), v)).collect(),
+            partitions: c.per_partition().to_vec(),
+            dead_letters_written: self.file.as_ref().map_or(0, |f| f.borrow().written),
+        }
+    }
+
+    fn query(&mut self, q: Query) {
+        match q {
+            Query::Matchmaking(reply) => {
+                let _ = reply.send(self.game.matchmaking_json(self.pipeline.router()));
+            }
+            Query::Scoreboard(match_id, reply) => {
+                let _ = reply.send(self.game.scoreboard_json(self.pipeline.router(), &match_id));
+            }
+        }
+    }
+}
+
+/// Collects one frame's result while the router handles it, and keeps the
+/// dedupe window: an admitted id is remembered once the router accepted the
+/// event (routed, dead-lettered or dropped), never when it was rejected.
+struct Seen<'a> {
+    window: &'a mut Window,
+    out: &'a mut JobResults,
+    id: Option<Box<str>>,
+    partition: Option<u32>,
+    error: Option<String>,
+}
+
+impl FrameObserver for Seen<'_> {
+    fn admit(&mut self, event: &Event<'_>) -> bool {
+        self.id = Some(event.id.into());
+        !self.window.contains(event.id)
+    }
+
+    fn delivered(&mut self, x: &Explanation<'_>) {
+        if let Some(event) = x.event {
+            if self.id.is_none() {
+                self.id = Some(event.id.into());
+            }
+            if x.outcome != Outcome::Rejected {
+                self.window.insert(event.id);
+            }
+        }
+        self.partition = x.partition;
+        if x.outcome == Outcome::Routed {
+            self.out.handlers.extend_from_slice(x.handler_ids());
+        }
+        if x.outcome == Outcome::Rejected && self.error.is_none() {
+            if let Some(e) = x.error {
+                self.error = Some(e.to_string());
+            } else if let Some(event) = x.event {
+                self.error = Some(format!(
+                    "kind {}, id {:?}: no route matched and the table says `unmatched: error`",
+                    event.kind(),
+                    event.id
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! Listeners, connections, signals and the drain.
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use event_decode::DecodeConfig;
+use event_pipeline::table_from_yaml_reader;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
+
+use crate::ServeArgs;
+use crate::dead_letters::DeadLetterFile;
+use crate::engine::{self, Admission, EngineSetup, Job, Ready};
+use crate::http::{App, handle};
+use crate::metrics::Metrics;
+
+/// Why the service could not start or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Bad flags or configuration (the command exits 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The service failed while running.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// How a run ended: the final summary (SPEC §5's keys plus `duplicate`).
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// The summary as JSON.
+    pub json: serde_json::Value,
+}
+
+/// The largest request head (request line and headers) a client may send.
+const MAX_HEAD: usize = 16 << 10;
+
+/// Runs the service until SIGTERM or SIGINT, then drains it and returns the
+/// final summary. Logs (the ready line among them) go to `tracing`.
+pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
+    let table = File::open(&args.config)
+        .map_err(|e| ServeError::Usage(format!("{}: {e}", args.config.display())))
+        .and_then(|f| {
+            table_from_yaml_reader(f)
+                .map_err(|e| ServeError::Usage(format!("{}: {e}", args.config.display())))
+        })?;
+    let dead_letters = match &args.dead_letters {
+        Some(path) => Some(
+            DeadLetterFile::open(path, args.dead_letters_max).map_err(|e| {
+                ServeError::Usage(format!("--dead-letters {}: {e}", path.display()))
+            })?,
+        ),
+        None => None,
+    };
+    let admission = Arc::new(Admission::new(args.queue));
+    let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let setup = EngineSetup {
+        table,
+        dedupe_window: args.dedupe_window,
+        dead_letters,
+    };
+    let engine_admission = admission.clone();
+    let engine = std::thread::Builder::new()
+        .name("veltrix-router".into())
+        .spawn(move || engine::run(setup, queue, engine_admission, ready_tx))
+        .map_err(|e| ServeError::Failed(format!("starting the router's thread: {e}")))?;
+    let ready = ready_rx
+        .recv()
+        .map_err(|_| ServeError::Failed("the router's thread stopped at start".into()))?
+        .map_err(|e| ServeError::Usage(format!("{}: {e}", args.config.display())))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.http_threads.max(1))
+        .thread_name("veltrix-http")
+        .enable_all()
+        .build()
+        .map_err(|e| ServeError::Failed(format!("starting the HTTP runtime: {e}")))?;
+    let app = Arc::new(App {
+        jobs,
+        admission,
+        draining: AtomicBool::new(false),
+        max_body: args.max_body,
+        decode: DecodeConfig::new(),
+        handler_names: ready.handler_names.clone(),
+        metrics: Metrics::new(),
+    });
+    let result = runtime.block_on(run(args, app, &ready));
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    let _ = engine.join();
+    result
+}
+
+/// A connection from either kind of listener.
+enum Conn {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+async fn run(args: &ServeArgs, app: Arc<App>, ready: &Ready) -> Result<Summary, ServeError> {
+    let mut tcp = args.listen.clone();
+    if tcp.is_empty() && args.unix.is_empty() {
+        tcp.push("127.0.0.1:7600".to_owned());
+    }
+    let (conn_tx, mut conns) = mpsc::channel::<Conn>(64);
+    let (stop_tx, stop) = watch::channel(false);
+    let mut places = Vec::new();
+    let mut sockets = SocketFiles(Vec::new());
+    for addr in &tcp {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| ServeError::Usage(format!("--listen {addr}: {e}")))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| ServeError::Failed(format!("--listen {addr}: {e}")))?;
+        places.push(format!("http://{local}"));
+        tokio::spawn(accept_tcp(listener, conn_tx.clone(), stop.clone()));
+    }
+    for path in &args.unix {
+        let listener = bind_unix(path)
+            .await
+            .map_err(|e| ServeError::Usage(format!("--unix {}: {e}", path.display())))?;
+        sockets.0.push(path.clone());
+        places.push(format!("unix:{}", path.display()));
+        tokio::spawn(accept_unix(listener, conn_tx.clone(), stop.clone()));
+    }
+    drop(conn_tx);
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| ServeError::Failed(format!("listening for SIGTERM: {e}")))?;
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(|e| ServeError::Failed(format!("listening for SIGINT: {e}")))?;
+    tracing::info!(
+        "veltrix serve ready on {} ({} routes, {} partitions, {} handlers; max body {} bytes, queue {} events, dedupe window {})",
+        places.join(" and "),
+        ready.routes,
+        ready.partitions,
+        ready.handler_names.len(),
+        args.max_body,
+        args.queue,
+        args.dedupe_window,
+    );
+    let graceful = GracefulShutdown::new();
+    let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(args.header_timeout())
+        .max_buf_size(MAX_HEAD)
+        .keep_alive(true);
+    let signal = loop {
+        tokio::select! {
+            conn = conns.recv() => {
+                let Some(conn) = conn else { break "listeners closed" };
+                let Ok(permit) = limit.clone().try_acquire_owned() else {
+                    // Past --max-connections: closed at once (dropped).
+                    tracing::debug!("connection refused: --max-connections reached");
+                    continue;
+                };
+                let app = app.clone();
+                let svc = service_fn(move |req| handle(app.clone(), req));
+                match conn {
+                    Conn::Tcp(s) => {
+                        let _ = s.set_nodelay(true);
+                        let c = graceful.watch(http.serve_connection(TokioIo::new(s), svc));
+                        tokio::spawn(async move { let _ = c.await; drop(permit); });
+                    }
+                    Conn::Unix(s) => {
+                        let c = graceful.watch(http.serve_connection(TokioIo::new(s), svc));
+                        tokio::spawn(async move { let _ = c.await; drop(permit); });
+                    }
+                }
+            }
+            _ = terminate.recv() => break "SIGTERM",
+            _ = interrupt.recv() => break "SIGINT",
+        }
+    };
+    tracing::info!("{signal}: draining (up to {:?})", args.drain_timeout());
+    app.draining.store(true, Ordering::Release);
+    let _ = stop_tx.send(true);
+    drop(conns);
+    if tokio::time::timeout(args.drain_timeout(), graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("drain timeout: closing the connections still open");
+    }
+    drop(sockets);
+    let (tx, rx) = oneshot::channel();
+    app.jobs
+        .send(Job::Shutdown(tx))
+        .map_err(|_| ServeError::Failed("the router's thread had stopped".into()))?;
+    let snapshot = rx
+        .await
+        .map_err(|_| ServeError::Failed("the router's thread had stopped".into()))?;
+    if snapshot.dead_letters_written > 0 {
+        tracing::info!(
+            "{} dead letters written to the dead-letter file",
+            snapshot.dead_letters_written
+        );
+    }
+    Ok(Summary {
+        json: snapshot.summary,
+    })
+}
+
+async fn accept_tcp(
+    listener: TcpListener,
+    to: mpsc::Sender<Conn>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            r = listener.accept() => match r {
+                Ok((s, _)) => if to.send(Conn::Tcp(s)).await.is_err() { return },
+                Err(e) => accept_failed(&e).await,
+            },
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn accept_unix(
+    listener: UnixListener,
+    to: mpsc::Sender<Conn>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            r = listener.accept() => match r {
+                Ok((s, _)) => if to.send(Conn::Unix(s)).await.is_err() { return },
+                Err(e) => accept_failed(&e).await,
+            },
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Out of file descriptors, say: wait a little instead of spinning.
+async fn accept_failed(e: &io::Error) {
+    tracing::warn!("accept failed: {e}");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+/// Binds a Unix socket, replacing a stale socket file (one nobody accepts
+/// on); a live one is an error, and so is a path that is not a socket.
+async fn bind_unix(path: &Path) -> io::Result<UnixListener> {
+    use std::os::unix::fs::FileTypeExt;
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_socket() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "exists and is not a socket",
+            ));
+        }
+        if UnixStream::connect(path).await.is_ok() {
+            return Err(io::Error::new(
+                io::ErrorKind::AddrInUse,
+                "another server is listening on it",
+            ));
+        }
+        std::fs::remove_file(path)?;
+    }
+    UnixListener::bind(path)
+}
+
+/// Socket files to remove on exit.
+struct SocketFiles(Vec<PathBuf>);
+
+impl Drop for SocketFiles {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
