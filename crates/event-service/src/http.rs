@@ -42,14 +42,23 @@ pub(crate) async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Repl
 
 async fn dispatch(app: &App, req: Request<Incoming>) -> Reply {
     if app.draining.load(Ordering::Acquire) {
-        let mut r = text(StatusCode::SERVICE_UNAVAILABLE, "draining\n");
-        r.headers_mut()
-            .insert(CONNECTION, HeaderValue::from_static("close"));
-        return r;
+        return closing(text(StatusCode::SERVICE_UNAVAILABLE, "draining\n"));
     }
     let path = req.uri().path().to_owned();
     let get = matches!(*req.method(), Method::GET | Method::HEAD);
-    match path.as_str() {
+    // A reply that leaves a body unread ends the connection: the client
+    // learns it from `Connection: close` instead of a reset.
+    let posting_events = path == "/v1/events" && req.method() == Method::POST;
+    let unread = !(req.body().is_end_stream() || posting_events);
+    let mut reply = route(app, req, &path, get).await;
+    if unread && !reply.headers().contains_key(CONNECTION) {
+        reply = closing(reply);
+    }
+    reply
+}
+
+async fn route(app: &App, req: Request<Incoming>, path: &str, get: bool) -> Reply {
+    match path {
         "/v1/events" if req.method() == Method::POST => post_events(app, req).await,
         "/v1/events" => not_allowed("POST"),
         "/healthz" | "/metrics" | "/v1/stats" | "/v1/matchmaking" if !get => {
@@ -107,7 +116,7 @@ async fn dispatch(app: &App, req: Request<Incoming>) -> Reply {
         }
         _ => error(
             StatusCode::NOT_FOUND,
-            &format!("no such endpoint: {}", escaped(&path)),
+            &format!("no such endpoint: {}", escaped(path)),
         ),
     }
 }
@@ -126,14 +135,14 @@ async fn post_events(app: &App, req: Request<Incoming>) -> Reply {
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .unwrap_or_default();
     let Some(kind) = body::kind_of(&content_type) else {
-        return error(
+        return closing(error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             &format!(
                 "unsupported content type {}: send application/yaml, application/json, \
                  application/x-ndjson, application/x-protobuf or application/x-protobuf-delimited",
                 escaped(&content_type)
             ),
-        );
+        ));
     };
     let body = match read_body(req.into_body(), app.max_body).await {
         Ok(b) => b,
@@ -310,6 +319,14 @@ fn text(status: StatusCode, body: &'static str) -> Reply {
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     r
+}
+
+/// The reply, ending the connection (its request body was left unread).
+fn closing(mut reply: Reply) -> Reply {
+    reply
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    reply
 }
 
 fn not_allowed(allow: &'static str) -> Reply {

@@ -10,5 +10,6 @@ mod hostile;
 mod memory;
 mod pipe;
 mod route;
+mod serve;
 mod usage;
 mod validate;
