@@ -303,3 +303,24 @@ fn draining_answers_503_and_removes_the_socket() {
     }
     assert!(!socket.exists(), "the socket file is removed on exit");
 }
+
+/// A request head past 16 KiB is refused (431, or the connection closed),
+/// and the service goes on.
+#[test]
+fn an_oversize_header_is_refused() {
+    let server = Server::start(&[]);
+    let mut c = server.tcp_conn();
+    c.set_timeout(Duration::from_secs(10));
+    let huge = "a".repeat(64 << 10);
+    let head = format!("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {huge}\r\n\r\n");
+    let _ = c.write_all(head.as_bytes());
+    match c.read_response() {
+        Ok(r) => assert_eq!(r.status, 431, "{}", r.text()),
+        Err(e) => assert!(
+            !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+            "neither refused nor closed: {e}"
+        ),
+    }
+    let r = server.unix_conn().request("GET", "/healthz", None, b"").unwrap();
+    assert_eq!(r.status, 200);
+}
