@@ -683,6 +683,9 @@ fn release_on_schedule(shared: &Shared, connections: usize) {
 /// it, and records its latency from its scheduled time.
 async fn send_loop(shared: Arc<Shared>, conn: Connection) {
     let mut conn = Some(conn);
+    // Set when the connection broke, so that opening the next one counts
+    // as a reconnect.
+    let mut broken = false;
     loop {
         let Ok(permit) = shared.permits.acquire().await else {
             return;
@@ -713,15 +716,17 @@ async fn send_loop(shared: Arc<Shared>, conn: Connection) {
         };
         let mut c = match alive {
             Ok(c) => c,
-            Err(reopened) => {
+            Err(closed) => {
                 match shared.target.connect().await {
                     Ok(c) => {
-                        if reopened {
+                        if closed || broken {
+                            broken = false;
                             shared.stats().count(measured, |c| c.reconnects += 1);
                         }
                         c
                     }
                     Err(e) => {
+                        broken = true;
                         shared.stats().count(measured, |c| {
                             *c.transport.entry(e.kind()).or_default() += 1;
                         });
@@ -781,6 +786,7 @@ async fn send_loop(shared: Arc<Shared>, conn: Connection) {
                 });
                 // The connection is dropped (its I/O task aborted) and
                 // reopened for the next request.
+                broken = true;
             }
         }
     }

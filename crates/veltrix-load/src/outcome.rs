@@ -22,15 +22,42 @@ pub struct Outcomes {
     pub duplicate: u64,
 }
 
+/// A response body: `events` required, the other counts defaulting to 0.
+/// (Plain fields, not a flattened [`Outcomes`]: flattening would buffer the
+/// whole `results` array.)
+#[derive(Deserialize)]
+struct Wire {
+    events: u64,
+    #[serde(default)]
+    routed: u64,
+    #[serde(default)]
+    dead_letter: u64,
+    #[serde(default)]
+    dropped: u64,
+    #[serde(default)]
+    rejected: u64,
+    #[serde(default)]
+    duplicate: u64,
+}
+
 impl Outcomes {
-    /// The counts of one response body; `None` when it is not such a JSON object.
+    /// The counts of one response body; `None` when it is not such a JSON
+    /// object (one without `events`, such as an error body, included).
     pub fn from_body(body: &[u8]) -> Option<Outcomes> {
         // A struct also deserialises from a JSON array: insist on an object.
         let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
         if *first != b'{' {
             return None;
         }
-        serde_json::from_slice::<Outcomes>(body).ok()
+        let wire = serde_json::from_slice::<Wire>(body).ok()?;
+        Some(Outcomes {
+            events: wire.events,
+            routed: wire.routed,
+            dead_letter: wire.dead_letter,
+            dropped: wire.dropped,
+            rejected: wire.rejected,
+            duplicate: wire.duplicate,
+        })
     }
 
     /// Adds `other`'s counts to these.
@@ -60,5 +87,6 @@ mod tests {
         assert_eq!((sum.events, sum.duplicate), (5, 3));
         assert_eq!(Outcomes::from_body(b"not json"), None);
         assert_eq!(Outcomes::from_body(b"[1]"), None);
+        assert_eq!(Outcomes::from_body(br#"{"error":"queue full"}"#), None);
     }
 }

@@ -88,10 +88,23 @@ pub fn percentile_plot(report: &LoadReport) -> String {
     );
     let _ = writeln!(
         s,
-        r##"<text x="{LEFT}" y="42" fill="#555">latency by percentile, from each request's scheduled time (coordinated omission corrected); {} requests, p99 {:.3} ms, max {:.3} ms</text>"##,
-        report.latency.count,
-        report.latency.p99_us / 1e3,
-        max_ms
+        r##"<text x="{LEFT}" y="42" fill="#555">latency from each request's scheduled time (coordinated omission corrected)</text>"##
+    );
+    let l = &report.latency;
+    let stats = format!(
+        "{} requests · p50 {} ms · p99 {} ms · p99.9 {} ms · max {} ms",
+        l.count,
+        trim_float(l.p50_us / 1e3),
+        trim_float(l.p99_us / 1e3),
+        trim_float(l.p999_us / 1e3),
+        trim_float(max_ms)
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}">{}</text>"#,
+        LEFT + 8.0,
+        TOP + 18.0,
+        escape(&stats)
     );
 
     // Grid and axes.

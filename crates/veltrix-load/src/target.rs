@@ -249,10 +249,15 @@ impl Connection {
         }
     }
 
-    /// Waits until the connection can take a request; an error means it is
-    /// closed (the server hung up an idle connection, for instance).
+    /// Waits (a second at most) until the connection can take a request;
+    /// `false` means it is closed (the server hung up an idle connection,
+    /// for instance) or stuck, and must be replaced.
     pub(crate) async fn ready(&mut self) -> bool {
-        !self.sender.is_closed() && self.sender.ready().await.is_ok()
+        !self.sender.is_closed()
+            && matches!(
+                tokio::time::timeout(Duration::from_secs(1), self.sender.ready()).await,
+                Ok(Ok(()))
+            )
     }
 
     /// Sends one request and reads the whole response, within `timeout`.
