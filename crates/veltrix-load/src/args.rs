@@ -167,3 +167,98 @@ impl ReplayArgs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory as _, Parser};
+
+    #[derive(Debug, Parser)]
+    struct Load {
+        #[command(flatten)]
+        args: LoadArgs,
+    }
+
+    #[derive(Debug, Parser)]
+    struct Replay {
+        #[command(flatten)]
+        args: ReplayArgs,
+    }
+
+    #[test]
+    fn the_flags_parse_as_the_spec_spells_them() {
+        Load::command().debug_assert();
+        Replay::command().debug_assert();
+        let load = Load::try_parse_from([
+            "load",
+            "--target",
+            "http://h:1",
+            "--unix",
+            "/tmp/s",
+            "--rate",
+            "500",
+            "--duration",
+            "2",
+            "--format",
+            "proto",
+            "--batch",
+            "4",
+            "--connections",
+            "8",
+            "--json",
+            "r.json",
+            "--svg",
+            "p.svg",
+            "--warmup",
+            "1",
+            "--target-p99-ms",
+            "2.5",
+        ])
+        .unwrap()
+        .args;
+        assert_eq!(load.target, "http://h:1");
+        assert_eq!(load.unix.as_deref(), Some(std::path::Path::new("/tmp/s")));
+        assert_eq!((load.rate, load.duration, load.warmup), (500.0, 2.0, 1.0));
+        assert_eq!(
+            (load.format, load.batch, load.connections),
+            (WireFormat::Proto, 4, 8)
+        );
+        assert_eq!(load.players, 45_000);
+        assert_eq!(load.target_p99_ms, 2.5);
+        assert!(load.json.is_some() && load.svg.is_some());
+
+        let defaults = Load::try_parse_from(["load", "--rate", "10", "--duration", "1"])
+            .unwrap()
+            .args;
+        assert_eq!(defaults.target, DEFAULT_TARGET);
+        assert_eq!(defaults.format, WireFormat::Yaml);
+        assert_eq!((defaults.batch, defaults.connections), (1, 32));
+        assert!(
+            Load::try_parse_from(["load", "--duration", "1"]).is_err(),
+            "--rate is required"
+        );
+        assert!(
+            Load::try_parse_from(["load", "--rate", "1", "--duration", "1", "--format", "xml"])
+                .is_err()
+        );
+
+        let replay = Replay::try_parse_from(["replay", "dl.jsonl", "--unix", "/s"])
+            .unwrap()
+            .args;
+        assert_eq!(replay.file, std::path::PathBuf::from("dl.jsonl"));
+        assert_eq!(replay.target, DEFAULT_TARGET);
+    }
+
+    #[test]
+    fn content_types_follow_format_and_batch() {
+        assert_eq!(WireFormat::Yaml.content_type(5), "application/yaml");
+        assert_eq!(WireFormat::Json.content_type(1), "application/json");
+        assert_eq!(WireFormat::Json.content_type(2), "application/x-ndjson");
+        assert_eq!(WireFormat::Proto.content_type(1), "application/x-protobuf");
+        assert_eq!(
+            WireFormat::Proto.content_type(2),
+            "application/x-protobuf-delimited"
+        );
+        assert_eq!(WireFormat::Proto.name(), "proto");
+    }
+}

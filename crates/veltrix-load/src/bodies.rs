@@ -5,7 +5,8 @@
 //! game: `--players` players (`plr_000123`), eight to a match (`m_000015`),
 //! mostly heartbeats and movement. Bodies are encoded with the same encoders
 //! as `veltrix gen` and `veltrix convert` into one buffer, up to
-//! [`MAX_POOL_BYTES`]; a run that needs more requests cycles through them.
+//! [`MAX_POOL_EVENTS`] events and [`MAX_POOL_BYTES`]; a run that needs more
+//! requests cycles through them.
 //!
 //! Every event id must be unique over the run (the service answers a repeat
 //! with `duplicate` and routes nothing), so ids have a fixed width,
@@ -26,6 +27,10 @@ use crate::args::WireFormat;
 /// The most bytes of request bodies encoded ahead of a run; past it, bodies
 /// are reused (with fresh ids).
 pub const MAX_POOL_BYTES: usize = 192 << 20;
+
+/// The most events encoded ahead of a run: 2^18, about six per player at
+/// the default 45,000 players, encoded in a second or two.
+pub const MAX_POOL_EVENTS: u64 = 1 << 18;
 
 /// Digits of the event number in every id.
 pub const ID_DIGITS: usize = 12;
@@ -175,7 +180,7 @@ pub(crate) struct BodyPool {
 
 impl BodyPool {
     /// Encodes up to `requests` bodies of `batch` events (fewer when they
-    /// pass `max_bytes`).
+    /// pass [`MAX_POOL_EVENTS`] events or `max_bytes`).
     pub(crate) fn build(
         source: &mut EventSource,
         format: WireFormat,
@@ -193,7 +198,8 @@ impl BodyPool {
         let mut arena = Bump::new();
         let mut text = String::new();
         let mut n = 0u64;
-        while (pool.spans.len() as u64) < requests && pool.data.len() < max_bytes {
+        let bodies = requests.min((MAX_POOL_EVENTS / batch as u64).max(1));
+        while (pool.spans.len() as u64) < bodies && pool.data.len() < max_bytes {
             let start = pool.data.len();
             for _ in 0..batch {
                 arena.reset();

@@ -65,7 +65,7 @@ mod svg;
 mod target;
 
 pub use args::{DEFAULT_TARGET, LoadArgs, ReplayArgs, WireFormat};
-pub use bodies::{ID_DIGITS, MATCH_SIZE, MAX_POOL_BYTES};
+pub use bodies::{ID_DIGITS, MATCH_SIZE, MAX_POOL_BYTES, MAX_POOL_EVENTS};
 pub use load::{Latency, LoadReport, PercentilePoint, PoolInfo, Rss, Second, run_load};
 pub use metrics::{RSS_METRIC, resident_memory_bytes};
 pub use outcome::Outcomes;

@@ -13,7 +13,9 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use crate::args::{LoadArgs, WireFormat};
-use crate::bodies::{BodyPool, EventSource, ID_DIGITS, MAX_POOL_BYTES, check_id_prefix};
+use crate::bodies::{
+    BodyPool, EventSource, ID_DIGITS, MAX_POOL_BYTES, MAX_POOL_EVENTS, check_id_prefix,
+};
 use crate::metrics::RssProbe;
 use crate::outcome::Outcomes;
 use crate::target::{Connection, Target, TransportError};
@@ -392,7 +394,8 @@ pub fn run_load(args: &LoadArgs) -> anyhow::Result<LoadReport> {
     }
     if !args.quiet {
         eprintln!(
-            "veltrix load: encoding up to {total} {} bodies of {} event(s) ({} MiB at most)",
+            "veltrix load: encoding up to {} {} bodies of {} event(s) ({} MiB at most)",
+            total.min((MAX_POOL_EVENTS / u64::from(args.batch)).max(1)),
             args.format.name(),
             args.batch,
             MAX_POOL_BYTES >> 20
@@ -445,11 +448,11 @@ fn check_args(args: &LoadArgs) -> anyhow::Result<()> {
     if !(args.warmup.is_finite() && args.warmup >= 0.0) {
         bail!("--warmup must be zero or more seconds, not {}", args.warmup);
     }
-    if args.rate > 10_000_000.0 {
-        bail!(
-            "--rate {} is past what one client can schedule (10^7/s)",
-            args.rate
-        );
+    if !(0.01..=10_000_000.0).contains(&args.rate) {
+        bail!("--rate must be 0.01 to 10^7 requests/s, not {}", args.rate);
+    }
+    if args.duration > 604_800.0 || args.warmup > 604_800.0 {
+        bail!("--duration and --warmup must each be a week or less");
     }
     if args.timeout > 3600.0 {
         bail!("--timeout {} is past an hour", args.timeout);
@@ -875,6 +878,8 @@ mod tests {
                 Box::new(|a: &mut LoadArgs| a.duration = f64::NAN),
                 "--duration",
             ),
+            (Box::new(|a: &mut LoadArgs| a.rate = 1e-9), "--rate"),
+            (Box::new(|a: &mut LoadArgs| a.duration = 1e9), "--duration"),
             (Box::new(|a: &mut LoadArgs| a.warmup = -1.0), "--warmup"),
             (
                 Box::new(|a: &mut LoadArgs| a.connections = 0),
