@@ -119,14 +119,14 @@ pub struct LoadReport {
     pub id_prefix: String,
     /// Requests per second scheduled.
     pub requested_rate: f64,
-    /// Responses per second: responses / (last response − first scheduled
-    /// measured request).
+    /// Responses per second over [`LoadReport::elapsed_s`].
     pub achieved_rate: f64,
     /// Measured seconds scheduled.
     pub duration_s: f64,
     /// Warmup seconds (not counted).
     pub warmup_s: f64,
-    /// Seconds from the first measured request's due time to the last response.
+    /// Seconds from the first measured request's due time to the last
+    /// response, or to the end of the schedule if that is later.
     pub elapsed_s: f64,
     /// Requests scheduled in the measured window.
     pub requests: u64,
@@ -593,9 +593,13 @@ async fn drive(args: &LoadArgs, plan: Plan, prefix: String) -> anyhow::Result<Lo
             .collect()
     };
     let measured_start = shared.scheduled(shared.warmup);
-    let elapsed = stats.last_response.map_or(Duration::ZERO, |t| {
-        t.saturating_duration_since(measured_start)
-    });
+    // Never shorter than the measured schedule: a service that stops
+    // answering halfway has not kept up the rate.
+    let schedule_end = shared.scheduled(shared.total);
+    let elapsed = stats
+        .last_response
+        .map_or(schedule_end, |t| t.max(schedule_end))
+        .saturating_duration_since(measured_start);
     let total = &stats.total;
     let rss_max = std::iter::once(rss_start)
         .chain(seconds.iter().map(|s| s.rss_bytes))

@@ -23,6 +23,8 @@ pub struct Received {
     pub host: Option<String>,
     pub content_type: Option<String>,
     pub body: Bytes,
+    /// When the stub had read the whole request.
+    pub at: std::time::Instant,
 }
 
 /// How the stub answers a `POST /v1/events`.
@@ -217,6 +219,7 @@ async fn handle(
         host,
         content_type,
         body,
+        at: std::time::Instant::now(),
     };
     match (received.method.as_str(), received.path.as_str()) {
         ("GET", "/metrics") => Ok(match &state.behaviour.metrics {
