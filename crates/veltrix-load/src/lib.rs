@@ -69,6 +69,6 @@ pub use bodies::{ID_DIGITS, MATCH_SIZE, MAX_POOL_BYTES, MAX_POOL_EVENTS};
 pub use load::{Latency, LoadReport, PercentilePoint, PoolInfo, Rss, Second, run_load};
 pub use metrics::{RSS_METRIC, resident_memory_bytes};
 pub use outcome::Outcomes;
-pub use replay::{MAX_LINE_BYTES, RETRIES_ON_503, ReplaySummary, run_replay};
+pub use replay::{MAX_LINE_BYTES, MAX_LISTED_LINES, RETRIES_ON_503, ReplaySummary, run_replay};
 pub use svg::percentile_plot;
 pub use target::{Target, TargetError, TransportError};

@@ -30,6 +30,9 @@ pub const MAX_LINE_BYTES: usize = 64 << 20;
 /// routed) is sent again, after its `Retry-After`.
 pub const RETRIES_ON_503: u32 = 3;
 
+/// Most line numbers listed in [`ReplaySummary::skipped_lines`].
+pub const MAX_LISTED_LINES: usize = 1000;
+
 /// Longest wait honoured from a `Retry-After` header.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
@@ -45,6 +48,8 @@ pub struct ReplaySummary {
     /// event bytes, an unusable content type, or too long (each reported
     /// with its line number on stderr).
     pub skipped: u64,
+    /// The numbers of the skipped lines (the first [`MAX_LISTED_LINES`]).
+    pub skipped_lines: Vec<u64>,
     /// Requests answered 2xx.
     pub ok: u64,
     /// The service's per-outcome counts, summed over the responses.
@@ -220,6 +225,9 @@ async fn replay(
             Err(e) => {
                 eprintln!("replay: {where_}, line {number}: skipped: {e}");
                 summary.skipped += 1;
+                if summary.skipped_lines.len() < MAX_LISTED_LINES {
+                    summary.skipped_lines.push(number);
+                }
                 continue;
             }
         };
@@ -300,15 +308,18 @@ async fn replay(
     Ok(summary)
 }
 
-/// The start of a response body for a message: one line, escaped, cut at
-/// 200 characters.
+/// The start of a response body for a message: one line (control
+/// characters escaped), cut at 200 characters.
 fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let mut out: String = text
-        .chars()
-        .take(200)
-        .flat_map(char::escape_debug)
-        .collect();
+    let mut out = String::new();
+    for c in text.chars().take(200) {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
     if text.chars().count() > 200 {
         out.push('…');
     }
@@ -360,6 +371,7 @@ mod tests {
     #[test]
     fn snippets_are_escaped_and_short() {
         assert_eq!(snippet(b"a\nb"), "a\\nb");
+        assert_eq!(snippet(br#"{"a":1}"#), r#"{"a":1}"#);
         assert_eq!(snippet(&[b'y'; 300]).chars().count(), 201);
     }
 }

@@ -57,6 +57,7 @@ fn replay_sends_every_good_line_in_order_and_reports_the_bad_ones() {
     assert_eq!(summary.lines, 7);
     assert_eq!(summary.sent, 3);
     assert_eq!(summary.skipped, 4);
+    assert_eq!(summary.skipped_lines, [2, 4, 5, 6]);
     assert_eq!(summary.ok, 2);
     assert_eq!(summary.http_errors.get(&422), Some(&1));
     assert_eq!(summary.transport_errors, 0);
