@@ -59,6 +59,18 @@ Example:
 Logs go to stderr (one line when ready, saying where). SIGTERM or SIGINT
 drains the service and prints the final summary as one JSON line on stdout.")]
     Serve(event_service::ServeArgs),
+    /// Send events to a running service at a fixed rate and report latency
+    /// (open loop, coordinated omission corrected).
+    #[command(after_help = "\
+Example:
+  veltrix load --unix /tmp/veltrix.sock --rate 50000 --duration 60 --players 45000
+  veltrix load --target http://127.0.0.1:7600 --rate 5000 --duration 30 --batch 100 --format proto")]
+    Load(veltrix_load::LoadArgs),
+    /// Send the events of a dead-letter file to a running service again.
+    #[command(after_help = "\
+Example:
+  veltrix replay /var/lib/veltrix/dead.jsonl --unix /tmp/veltrix.sock")]
+    Replay(veltrix_load::ReplayArgs),
     /// Route a stream through a routing table and print what went where.
     #[command(after_help = "\
 Example:

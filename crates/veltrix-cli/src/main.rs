@@ -84,6 +84,20 @@ fn main() -> ExitCode {
         Command::Gen(a) => generate::run(a),
         Command::Route(a) => route::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Load(a) => veltrix_load::run_load(a).map(|r| {
+            if r.is_clean() {
+                Status::Clean
+            } else {
+                Status::BadData
+            }
+        }),
+        Command::Replay(a) => veltrix_load::run_replay(a).map(|r| {
+            if r.is_clean() {
+                Status::Clean
+            } else {
+                Status::BadData
+            }
+        }),
     };
     match result {
         Ok(Status::Clean) => ExitCode::SUCCESS,

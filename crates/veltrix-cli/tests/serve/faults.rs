@@ -317,10 +317,16 @@ fn an_oversize_header_is_refused() {
     match c.read_response() {
         Ok(r) => assert_eq!(r.status, 431, "{}", r.text()),
         Err(e) => assert!(
-            !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+            !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
             "neither refused nor closed: {e}"
         ),
     }
-    let r = server.unix_conn().request("GET", "/healthz", None, b"").unwrap();
+    let r = server
+        .unix_conn()
+        .request("GET", "/healthz", None, b"")
+        .unwrap();
     assert_eq!(r.status, 200);
 }
