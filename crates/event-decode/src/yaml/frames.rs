@@ -204,8 +204,10 @@ struct LineRead {
 /// Reads the documents of a YAML stream from a [`BufRead`], one at a time,
 /// into a buffer it reuses.
 ///
-/// The buffer holds one document (plus the first line of the next) and never
-/// grows past [`Limits::max_event_bytes`](crate::Limits) however long the stream is. A longer
+/// The buffer holds one document (plus the first line of the next), each
+/// within [`Limits::max_event_bytes`](crate::Limits) however long the stream is; every
+/// line is checked against the limit as it arrives and again once it is
+/// complete, so no frame handed out is longer. A longer
 /// document is read to its end without being kept and reported as a limit
 /// error naming it (its number and first line); the next call continues with
 /// the following document.
@@ -262,7 +264,10 @@ impl<R: BufRead> YamlFrames<R> {
     /// Reads one line onto the end of `buf` unless the frame it belongs to
     /// would pass `max`; only its first bytes are then looked at. With a
     /// document `open`, a `---` line belongs to the next frame, so only its
-    /// own bytes count.
+    /// own bytes count. The check runs on every chunk of the line and once
+    /// more when the line is complete (at its line break or the end of the
+    /// input), so a line let in as a possible `---` that turns out not to
+    /// be one is counted with its frame.
     fn next_line(&mut self, open: bool) -> io::Result<Option<LineRead>> {
         let mut start = self.buf.len();
         let (offset, line) = (self.read_offset, self.read_line);
@@ -276,10 +281,15 @@ impl<R: BufRead> YamlFrames<R> {
         let mut after_cr = false;
         loop {
             let chunk = fill(&mut self.reader)?;
-            if chunk.is_empty() {
-                break;
-            }
-            let (take, done) = if after_cr {
+            let (take, done) = if chunk.is_empty() {
+                if total == 0 {
+                    break;
+                }
+                // The end of the input ends the line: check it once more,
+                // whole. Cut short by a chunk, `-` or `--` could still have
+                // been a `---` line (counted alone), and may be content.
+                (0, true)
+            } else if after_cr {
                 (usize::from(chunk[0] == b'\n'), true)
             } else {
                 match chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
