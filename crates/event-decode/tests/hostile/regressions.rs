@@ -211,3 +211,50 @@ fn yaml_frames_unterminated_dashes_at_the_end_at_every_size() {
         }
     }
 }
+
+/// Found by comparing the reader with the in-memory split under a tight
+/// limit (the fuzz target checks neither): a line too long to keep made a
+/// limit error even where no document is, and numbered the documents after
+/// it one too high. A stray `...` opens no document; directives belong to
+/// the next document (over the limit with them) and are dropped if none
+/// comes. A byte-order mark, dropped from the stream, counted against the
+/// limit of the first document.
+#[test]
+fn yaml_frames_lines_too_long_outside_documents_are_no_document() {
+    let max = 16;
+    let long = "x".repeat(30);
+    let cases = [
+        format!("... # {long}\n---\na: 1\n"),
+        format!("%{long}\n"),
+        format!("%{long}\n# {long}\n"),
+        format!("%{long}\n...\n---\na: 1\n"),
+        format!("%Y\n# {long}\n...\n---\na: 1\n"),
+        format!("%{long}\n---\na: 1\n---\nb: 2\n"),
+        "\u{feff}---\nab: 1234567\n---\nb: 2\n".to_owned(),
+        format!("\u{feff}%{long}\n---\na: 1\n"),
+        format!("\u{feff}%{long}\n"),
+    ];
+    for input in &cases {
+        let expected = yaml_documents_under(input.as_bytes(), max);
+        for capacity in 1..=40 {
+            assert_eq!(
+                yaml_frames_under(input.as_bytes(), capacity, max),
+                expected,
+                "{input:?} in {capacity}-byte chunks"
+            );
+        }
+    }
+    // What the reference says, spelled out for three of them.
+    assert_eq!(
+        yaml_documents_under(cases[0].as_bytes(), max),
+        [Framed::Frame(b"---\na: 1\n".to_vec(), 1, 37, 2)]
+    );
+    assert_eq!(yaml_documents_under(cases[1].as_bytes(), max), []);
+    assert_eq!(
+        yaml_documents_under(cases[6].as_bytes(), max),
+        [
+            Framed::Frame(b"---\nab: 1234567\n".to_vec(), 1, 3, 1),
+            Framed::Frame(b"---\nb: 2\n".to_vec(), 2, 19, 3),
+        ]
+    );
+}
