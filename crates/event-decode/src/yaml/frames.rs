@@ -63,6 +63,18 @@ fn may_start(head: &[u8], complete: bool) -> bool {
     }
 }
 
+/// How many of the first bytes `head` of the stream's first line (the
+/// whole line when `complete`) are, or may still be, a byte-order mark.
+fn bom_len(head: &[u8], complete: bool) -> usize {
+    if head.starts_with(BOM) {
+        BOM.len()
+    } else if !complete && BOM.starts_with(head) {
+        head.len()
+    } else {
+        0
+    }
+}
+
 fn is_marker(line: &[u8], marker: &[u8; 3]) -> bool {
     line.starts_with(marker) && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
 }
@@ -204,8 +216,10 @@ struct LineRead {
 /// Reads the documents of a YAML stream from a [`BufRead`], one at a time,
 /// into a buffer it reuses.
 ///
-/// The buffer holds one document (plus the first line of the next) and never
-/// grows past [`Limits::max_event_bytes`](crate::Limits) however long the stream is. A longer
+/// The buffer holds one document (plus the first line of the next), each
+/// within [`Limits::max_event_bytes`](crate::Limits) however long the stream is; every
+/// line is checked against the limit as it arrives and again once it is
+/// complete, so no frame handed out is longer. A longer
 /// document is read to its end without being kept and reported as a limit
 /// error naming it (its number and first line); the next call continues with
 /// the following document.
@@ -262,7 +276,10 @@ impl<R: BufRead> YamlFrames<R> {
     /// Reads one line onto the end of `buf` unless the frame it belongs to
     /// would pass `max`; only its first bytes are then looked at. With a
     /// document `open`, a `---` line belongs to the next frame, so only its
-    /// own bytes count.
+    /// own bytes count. The check runs on every chunk of the line and once
+    /// more when the line is complete (at its line break or the end of the
+    /// input), so a line let in as a possible `---` that turns out not to
+    /// be one is counted with its frame.
     fn next_line(&mut self, open: bool) -> io::Result<Option<LineRead>> {
         let mut start = self.buf.len();
         let (offset, line) = (self.read_offset, self.read_line);
@@ -270,16 +287,24 @@ impl<R: BufRead> YamlFrames<R> {
         let mut overflow = false;
         let mut head = [0u8; 8];
         let mut head_len = 0;
-        // The first byte that is not a space or tab, once seen.
+        // The first byte that is not a space or tab, once seen, from the
+        // start of the line and (on the stream's first line, which may
+        // begin with a byte-order mark) from its fourth byte.
         let mut first: Option<u8> = None;
+        let mut first_after_bom: Option<u8> = None;
         // The line ended in a CR at the end of a chunk: a LF may follow.
         let mut after_cr = false;
         loop {
             let chunk = fill(&mut self.reader)?;
-            if chunk.is_empty() {
-                break;
-            }
-            let (take, done) = if after_cr {
+            let (take, done) = if chunk.is_empty() {
+                if total == 0 {
+                    break;
+                }
+                // The end of the input ends the line: check it once more,
+                // whole. Cut short by a chunk, `-` or `--` could still have
+                // been a `---` line (counted alone), and may be content.
+                (0, true)
+            } else if after_cr {
                 (usize::from(chunk[0] == b'\n'), true)
             } else {
                 match chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
@@ -295,11 +320,14 @@ impl<R: BufRead> YamlFrames<R> {
             let n = (head.len() - head_len).min(take);
             head[head_len..head_len + n].copy_from_slice(&chunk[..n]);
             head_len += n;
+            let not_blank =
+                |bytes: &[u8]| bytes.iter().copied().find(|b| !matches!(b, b' ' | b'\t'));
             if first.is_none() {
-                first = chunk[..take]
-                    .iter()
-                    .copied()
-                    .find(|b| !matches!(b, b' ' | b'\t'));
+                first = not_blank(&chunk[..take]);
+            }
+            if offset == 0 && first_after_bom.is_none() {
+                first_after_bom =
+                    not_blank(&chunk[BOM.len().saturating_sub(total).min(take)..take]);
             }
             if !overflow {
                 let base = if open && may_start(&head[..head_len], done) {
@@ -316,7 +344,14 @@ impl<R: BufRead> YamlFrames<R> {
                     self.buf_line = line;
                 }
                 let base = base.min(start);
-                if self.buf.len() - base + take > self.max {
+                // A byte-order mark at the start of the stream is dropped
+                // below, so it does not count.
+                let bom = if offset == 0 {
+                    bom_len(&head[..head_len], done)
+                } else {
+                    0
+                };
+                if self.buf.len() - base + take > self.max + bom {
                     overflow = true;
                     self.buf.truncate(start);
                 } else {
@@ -339,8 +374,15 @@ impl<R: BufRead> YamlFrames<R> {
             self.buf.drain(start..start + BOM.len());
             self.buf_offset = BOM.len() as u64;
         }
+        // A line too long to keep is known by its first bytes, after the
+        // byte-order mark if it has one.
+        let (head, first) = if offset == 0 && head[..head_len].starts_with(BOM) {
+            (&head[BOM.len()..head_len], first_after_bom)
+        } else {
+            (&head[..head_len], first)
+        };
         let kind = if overflow {
-            match classify(&head[..head_len]) {
+            match classify(head) {
                 // The head may be blanks before content: decide on the
                 // first byte that is not a blank.
                 Line::Blank if !matches!(first, None | Some(b'\r' | b'\n' | b'#')) => Line::Content,
@@ -353,7 +395,7 @@ impl<R: BufRead> YamlFrames<R> {
             start,
             kind,
             overflow,
-            hash_at_0: head_len > 0 && head[0] == b'#',
+            hash_at_0: head.first() == Some(&b'#'),
             offset,
             line,
         }))
@@ -380,13 +422,18 @@ impl<R: BufRead> YamlFrames<R> {
 
     /// Reads to the end of an oversized document (keeping nothing but the
     /// first line of the next one, unless the document has `ended` already)
-    /// and reports it.
-    fn skip_oversized(&mut self, ended: bool) -> Result<(), DecodeError> {
-        self.number += 1;
-        let (number, line) = (self.number, self.buf_line);
+    /// and reports it. When it is not `open` yet (only directives and
+    /// comments so far, one of them too long to keep), the document may
+    /// never come: a stray `...` or the end of the input drops them, as
+    /// [`documents`] does, and there is nothing to report (`Ok`).
+    fn skip_oversized(&mut self, open: bool, ended: bool) -> Result<(), DecodeError> {
+        let line = self.buf_line;
         self.reset();
-        let mut open = !ended;
-        while open {
+        let mut open = open && !ended;
+        let mut found = open || ended;
+        // Nothing more to read once it has ended.
+        let mut more = !ended;
+        while more {
             let Some(l) = self.next_line(open)? else {
                 break;
             };
@@ -397,18 +444,26 @@ impl<R: BufRead> YamlFrames<R> {
                     self.buf_offset = l.offset;
                     self.buf_line = l.line;
                     self.pending = Some(l.overflow);
-                    break;
+                    more = false;
                 }
                 Step::EndAfter | Step::Reset => {
                     self.reset();
-                    break;
+                    more = false;
                 }
-                Step::Keep => self.reset(),
+                Step::Keep => {
+                    found |= open;
+                    self.reset();
+                }
             }
         }
         if self.pending.is_none() {
             self.reset();
         }
+        if !found {
+            return Ok(());
+        }
+        self.number += 1;
+        let number = self.number;
         Err(DecodeError::limit_exceeded(
             Limit::EventBytes,
             format!(
@@ -449,7 +504,7 @@ impl<R: BufRead> YamlFrames<R> {
                     self.resume_at = Some((self.read_offset, self.read_line));
                     return Ok(Some(self.frame(len)));
                 }
-                Line::Content | Line::Directive => self.skip_oversized(false)?,
+                Line::Content | Line::Directive => self.skip_oversized(true, false)?,
             }
         }
     }
@@ -488,7 +543,7 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
         if let Some(overflow) = self.pending.take() {
             open = true;
             if overflow {
-                self.skip_oversized(false)?;
+                self.skip_oversized(true, false)?;
             }
         }
         loop {
@@ -515,8 +570,12 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
             }
             let s = step(l.kind, &mut open);
             self.blank_only &= !open && l.kind == Line::Blank;
-            if l.overflow && !matches!(s, Step::EndBefore) {
-                self.skip_oversized(matches!(s, Step::EndAfter))?;
+            // A stray `...` too long to keep opens no document: nothing
+            // is over the limit, and `Reset` drops it below. A directive
+            // (or a comment after one) too long to keep is over the limit
+            // only if a document follows.
+            if l.overflow && !matches!(s, Step::EndBefore | Step::Reset) {
+                self.skip_oversized(open, matches!(s, Step::EndAfter))?;
             }
             match s {
                 Step::EndBefore => {

@@ -97,3 +97,164 @@ fn attrs_entries_count_against_max_items_as_they_arrive() {
     let e = expect_limit(decoder.decode(&msg, &arena), Limit::Items);
     assert_eq!((e.path(), e.byte_offset()), ("attrs", Some(44)), "{e:?}");
 }
+
+/// What a frame reader gave, or what it should give.
+#[derive(Debug, PartialEq, Eq)]
+enum Framed {
+    /// Bytes, number, offset, line.
+    Frame(Vec<u8>, u64, u64, u64),
+    /// A max_event_bytes error: document number, line.
+    TooBig(u64, u64),
+}
+
+/// Everything `YamlFrames` gives for `input` read in `capacity`-byte
+/// chunks under a `max`-byte limit, failing on a frame over the limit or
+/// an error other than a max_event_bytes one.
+fn yaml_frames_under(input: &[u8], capacity: usize, max: usize) -> Vec<Framed> {
+    let config = DecodeConfig::new().with_limits(Limits {
+        max_event_bytes: max,
+        ..Limits::DEFAULT
+    });
+    let mut frames = YamlFrames::with_config(BufReader::with_capacity(capacity, input), &config);
+    let mut out = Vec::new();
+    loop {
+        match frames.next_frame() {
+            Ok(None) => return out,
+            Ok(Some(f)) => {
+                assert!(
+                    f.bytes.len() <= max,
+                    "capacity {capacity}: frame {} is {} bytes, over the limit of {max}",
+                    f.number,
+                    f.bytes.len()
+                );
+                out.push(Framed::Frame(f.bytes.to_vec(), f.number, f.offset, f.line));
+            }
+            Err(e) => {
+                assert_eq!(e.category(), Category::Limit, "capacity {capacity}: {e:?}");
+                assert_eq!(e.limit(), Some(Limit::EventBytes), "{e:?}");
+                let number = e.event_number().expect("the error names its document");
+                out.push(Framed::TooBig(number, e.line().expect("and its line")));
+            }
+        }
+        assert!(out.len() <= input.len() + 1, "more items than bytes");
+    }
+}
+
+/// The reference: the in-memory split of the whole input, documents over
+/// `max` turned into limit errors at their number and first line.
+fn yaml_documents_under(input: &[u8], max: usize) -> Vec<Framed> {
+    yaml::documents(input)
+        .map(|f| {
+            if f.bytes.len() <= max {
+                Framed::Frame(f.bytes.to_vec(), f.number, f.offset, f.line)
+            } else {
+                Framed::TooBig(f.number, f.line)
+            }
+        })
+        .collect()
+}
+
+/// fuzz `yaml_stream` (27-byte chunks, max_event_bytes 48): the stream's
+/// last line, `-` with no line break, was let in as a possible `---` (only
+/// its own bytes counted) and, the input ending there, never checked again
+/// as the content line it is: document 3 (48 bytes before it) came out as a
+/// 49-byte frame.
+#[test]
+fn yaml_frames_last_line_like_a_start_counts_against_the_limit() {
+    let input = concat!(
+        "\x1a\n-\n#z clu\n\n\n\n\n\n\n-\n-cd44d-1\n\n\n\n\n\n\n\n\n",
+        "'''''''''''\n\n\n\n\n-----\nL\n\n\n\n.\n\n\n\n\n\n\n\n\n-\n",
+        "---\nid: 4afcd44d-1\n\n\n\n\n\n\n\n\n'''''''''''\n\n\n\n-\n",
+        "---\niid: 4afcd444cf-4bffcd4cf-4bffcd444cf-4bfe\n\n-",
+    )
+    .as_bytes();
+    // The fuzz target reads in chunks of (first byte % 32) + 1 bytes.
+    assert_eq!(usize::from(input[0] % 32) + 1, 27);
+    let expected = yaml_documents_under(input, 48);
+    assert_eq!(
+        expected,
+        [
+            Framed::TooBig(1, 1),
+            Framed::Frame(input[75..119].to_vec(), 2, 75, 40),
+            Framed::TooBig(3, 55),
+        ]
+    );
+    assert_eq!(yaml_frames_under(input, 27, 48), expected);
+    for capacity in 1..=64 {
+        assert_eq!(
+            yaml_frames_under(input, capacity, 48),
+            expected,
+            "capacity {capacity}"
+        );
+    }
+}
+
+/// The same at every size around the limit: a document whose last line is
+/// a prefix of `---` (`-`, `--`) with no line break after it, with LF, CRLF
+/// and CR line breaks, at every chunk size; `---` itself starts a document.
+#[test]
+fn yaml_frames_unterminated_dashes_at_the_end_at_every_size() {
+    let max = 24;
+    for brk in ["\n", "\r\n", "\r"] {
+        for last in ["-", "--", "---", "-x", "---x", "a"] {
+            for pad in 0..=max {
+                let input = format!("---{brk}a: 1{brk}---{brk}x: {}{brk}{last}", "y".repeat(pad));
+                let expected = yaml_documents_under(input.as_bytes(), max);
+                for capacity in 1..=max + 8 {
+                    assert_eq!(
+                        yaml_frames_under(input.as_bytes(), capacity, max),
+                        expected,
+                        "{input:?} in {capacity}-byte chunks"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Found by comparing the reader with the in-memory split under a tight
+/// limit (the fuzz target checks neither): a line too long to keep made a
+/// limit error even where no document is, and numbered the documents after
+/// it one too high. A stray `...` opens no document; directives belong to
+/// the next document (over the limit with them) and are dropped if none
+/// comes. A byte-order mark, dropped from the stream, counted against the
+/// limit of the first document.
+#[test]
+fn yaml_frames_lines_too_long_outside_documents_are_no_document() {
+    let max = 16;
+    let long = "x".repeat(30);
+    let cases = [
+        format!("... # {long}\n---\na: 1\n"),
+        format!("%{long}\n"),
+        format!("%{long}\n# {long}\n"),
+        format!("%{long}\n...\n---\na: 1\n"),
+        format!("%Y\n# {long}\n...\n---\na: 1\n"),
+        format!("%{long}\n---\na: 1\n---\nb: 2\n"),
+        "\u{feff}---\nab: 1234567\n---\nb: 2\n".to_owned(),
+        format!("\u{feff}%{long}\n---\na: 1\n"),
+        format!("\u{feff}%{long}\n"),
+    ];
+    for input in &cases {
+        let expected = yaml_documents_under(input.as_bytes(), max);
+        for capacity in 1..=40 {
+            assert_eq!(
+                yaml_frames_under(input.as_bytes(), capacity, max),
+                expected,
+                "{input:?} in {capacity}-byte chunks"
+            );
+        }
+    }
+    // What the reference says, spelled out for three of them.
+    assert_eq!(
+        yaml_documents_under(cases[0].as_bytes(), max),
+        [Framed::Frame(b"---\na: 1\n".to_vec(), 1, 37, 2)]
+    );
+    assert_eq!(yaml_documents_under(cases[1].as_bytes(), max), []);
+    assert_eq!(
+        yaml_documents_under(cases[6].as_bytes(), max),
+        [
+            Framed::Frame(b"---\nab: 1234567\n".to_vec(), 1, 3, 1),
+            Framed::Frame(b"---\nb: 2\n".to_vec(), 2, 19, 3),
+        ]
+    );
+}

@@ -183,3 +183,143 @@ fn anchors_stay_in_their_document_and_errors_have_stream_positions() {
     );
     assert_eq!(results[2].as_deref(), Ok("plr_3"));
 }
+
+/// Lines for streams read under a tight limit: markers, prefixes of `---`,
+/// blank and comment lines short and long, content around the limit, all
+/// three line breaks; any piece may end the stream without its break.
+fn tight_piece() -> impl Strategy<Value = String> {
+    let line = proptest::sample::select(
+        &[
+            "---",
+            "--- a",
+            "...",
+            "... # c",
+            "-",
+            "--",
+            "-x",
+            "---x",
+            "",
+            "#",
+            "# c",
+            " # c",
+            "%YAML 1.2",
+            "a: 1",
+            "b: [1, 2]",
+            "  - x",
+            "L",
+            "---\t",
+            "--- #",
+            "\t# c",
+            "  ",
+        ][..],
+    );
+    let long = proptest::sample::select(
+        &[
+            "#",
+            " #",
+            "k: ",
+            "--- ",
+            "... #",
+            "-",
+            "%",
+            "        ",
+            "\t\t\t\t\t\t\t\t#",
+        ][..],
+    );
+    let body = prop_oneof![
+        4 => line.prop_map(str::to_owned),
+        1 => (long, 1usize..40).prop_map(|(head, n)| format!("{head}{}", "x".repeat(n))),
+    ];
+    let brk = proptest::sample::select(&["\n", "\n", "\r\n", "\r"][..]);
+    (body, brk).prop_map(|(b, brk)| b + brk)
+}
+
+/// Line breaks in `bytes` (LF, CRLF or a lone CR).
+fn breaks(bytes: &[u8]) -> u64 {
+    (0..bytes.len())
+        .filter(|&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count() as u64
+}
+
+/// Whether `line` (its break included) is blank or a comment.
+fn blank(line: &[u8]) -> bool {
+    matches!(
+        line.iter()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n')),
+        None | Some(b'#')
+    )
+}
+
+/// `bytes` cut into lines, breaks included.
+fn lines_of(mut bytes: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let len = match bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+            Some(i) if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') => i + 2,
+            Some(i) => i + 1,
+            None => bytes.len(),
+        };
+        out.push(&bytes[..len]);
+        bytes = &bytes[len..];
+    }
+    out
+}
+
+proptest! {
+    /// Under a tight limit, the reader's items match the documents one for
+    /// one: a document within the limit comes out whole; a larger one is a
+    /// limit error at its number, or (when blank and comment lines are all
+    /// that pass the limit) a frame of its other lines, never over the limit.
+    #[test]
+    fn reader_under_a_tight_limit_matches_the_documents(
+        pieces in proptest::collection::vec(tight_piece(), 0..30),
+        bom in any::<bool>(),
+        cut in any::<bool>(),
+        capacity in 1usize..40,
+        max in 4usize..64,
+    ) {
+        let mut stream = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+        stream.extend_from_slice(pieces.concat().as_bytes());
+        if cut {
+            while matches!(stream.last(), Some(b'\n' | b'\r')) {
+                stream.pop();
+            }
+        }
+        let limits = Limits { max_event_bytes: max, ..Limits::DEFAULT };
+        let got = read_all(&stream, capacity, limits);
+        let docs: Vec<Frame<'_>> = yaml::documents(&stream).collect();
+        prop_assert_eq!(got.len(), docs.len(), "{:?}", got);
+        for (item, doc) in got.iter().zip(&docs) {
+            let what = format!("document {} {:?}: {:?}", doc.number, String::from_utf8_lossy(doc.bytes), item);
+            if doc.bytes.len() <= max {
+                prop_assert_eq!(item, &Ok(owned(*doc)), "{}", what);
+                continue;
+            }
+            match item {
+                Err(message) => prop_assert!(
+                    message.starts_with(&format!("event {}, line ", doc.number))
+                        && message.contains("exceeds limit max_event_bytes"),
+                    "{}", what
+                ),
+                Ok((bytes, number, offset, line)) => {
+                    prop_assert!(bytes.len() <= max, "{}", what);
+                    prop_assert_eq!(*number, doc.number, "{}", what);
+                    // Whole lines of the document: blank and comment lines
+                    // dropped before and after the rest (and the `...`
+                    // that ends it, after comments).
+                    let at = (*offset - doc.offset) as usize;
+                    prop_assert!(*offset >= doc.offset && at + bytes.len() <= doc.bytes.len(), "{}", what);
+                    prop_assert_eq!(&doc.bytes[at..at + bytes.len()], bytes.as_slice(), "{}", what);
+                    prop_assert_eq!(*line, doc.line + breaks(&doc.bytes[..at]), "{}", what);
+                    let before = lines_of(&doc.bytes[..at]);
+                    let mut after = lines_of(&doc.bytes[at + bytes.len()..]);
+                    if after.last().is_some_and(|l| l.starts_with(b"...")) {
+                        after.pop();
+                    }
+                    prop_assert!(before.iter().chain(&after).all(|l| blank(l)), "{}", what);
+                    prop_assert_eq!(before.concat().len(), at, "{}", what);
+                }
+            }
+        }
+    }
+}
