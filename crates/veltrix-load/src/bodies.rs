@@ -17,7 +17,6 @@
 //! prefixes stay right because the id's length does not change).
 
 use anyhow::{Context as _, bail};
-use bytes::Bytes;
 use event_decode::Bump;
 use event_model::corpus::{Generator, SplitMix64};
 use event_model::{Kind, OwnedEvent, OwnedPayload, Vec3};
@@ -242,13 +241,49 @@ impl BodyPool {
 
     /// The body of request `request`: a pooled body whose `j`-th event has
     /// the id of event number `request * batch + j`.
-    pub(crate) fn body(&self, request: u64) -> Bytes {
-        if self.spans.is_empty() {
-            return Bytes::new();
+    #[cfg(test)]
+    pub(crate) fn body(&self, request: u64) -> bytes::Bytes {
+        let mut body = Vec::new();
+        self.write_body(request, &mut body);
+        bytes::Bytes::from(body)
+    }
+
+    /// Appends request `request` to `out`: `head_prefix` (a request head
+    /// up to the `Content-Length` value), the body's length and the blank
+    /// line, then the body of [`BodyPool::body`].
+    pub(crate) fn write_request(&self, request: u64, head_prefix: &[u8], out: &mut Vec<u8>) {
+        let len = self.spans.get(self.slot(request)).map_or(0, |(s, e)| e - s);
+        out.extend_from_slice(head_prefix);
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = len;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
         }
-        let k = (request % self.spans.len() as u64) as usize;
+        out.extend_from_slice(&digits[at..]);
+        out.extend_from_slice(b"\r\n\r\n");
+        self.write_body(request, out);
+    }
+
+    fn slot(&self, request: u64) -> usize {
+        (request % self.spans.len().max(1) as u64) as usize
+    }
+
+    /// Appends the body of request `request` to `out`.
+    fn write_body(&self, request: u64, out: &mut Vec<u8>) {
+        if self.spans.is_empty() {
+            return;
+        }
+        let k = self.slot(request);
         let (start, end) = self.spans[k];
-        let mut body = self.data[start..end].to_vec();
+        let at_body = out.len();
+        out.extend_from_slice(&self.data[start..end]);
+        let body = &mut out[at_body..];
         let first = request * self.batch as u64;
         for (j, &at) in self.id_digits[k * self.batch..(k + 1) * self.batch]
             .iter()
@@ -258,7 +293,6 @@ impl BodyPool {
                 write_digits(digits, first + j as u64);
             }
         }
-        Bytes::from(body)
     }
 }
 
@@ -341,6 +375,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn requests_carry_the_body_and_its_length() {
+        let mut source = EventSource::new(3, 100, "ld-req");
+        let pool = BodyPool::build(&mut source, WireFormat::Json, 2, 10, MAX_POOL_BYTES).unwrap();
+        let mut out = b"leftover".to_vec();
+        pool.write_request(7, b"POST /v1/events HTTP/1.1\r\ncontent-length: ", &mut out);
+        let body = pool.body(7);
+        let head = format!(
+            "leftoverPOST /v1/events HTTP/1.1\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        assert!(body.len() > 100);
+        assert_eq!(&out[..head.len()], head.as_bytes());
+        assert_eq!(&out[head.len()..], &body[..]);
+        let ids: Vec<OwnedEvent> = decode_all(WireFormat::Json, &out[head.len()..], 2);
+        assert_eq!(ids[1].id, "ld-req-000000000015");
     }
 
     #[test]

@@ -8,9 +8,13 @@
 //! - [`run_replay`] ([`ReplayArgs`] → [`ReplaySummary`]): `veltrix replay`,
 //!   which sends the events of a dead-letter file again.
 //!
-//! Both talk to the service over TCP or a Unix socket with hyper 1 client
-//! connections (`hyper::client::conn::http1`) on Tokio, each in a runtime
-//! of its own: call them from synchronous code.
+//! Both talk to the service over TCP or a Unix socket on Tokio, each in a
+//! runtime of its own: call them from synchronous code. `veltrix replay`
+//! and the `/metrics` scrapes use hyper 1 client connections
+//! (`hyper::client::conn::http1`); the load itself goes through a small
+//! HTTP/1.1 client of its own (one write per request, no allocation), so
+//! that the generator takes as little CPU as it can from a service on the
+//! same machine.
 //!
 //! ## Open loop, and why latency is measured from the schedule
 //!
@@ -63,6 +67,7 @@ mod outcome;
 mod replay;
 mod svg;
 mod target;
+mod wire;
 
 pub use args::{DEFAULT_TARGET, LoadArgs, ReplayArgs, WireFormat};
 pub use bodies::{ID_DIGITS, MATCH_SIZE, MAX_POOL_BYTES, MAX_POOL_EVENTS};
@@ -72,3 +77,4 @@ pub use outcome::Outcomes;
 pub use replay::{MAX_LINE_BYTES, MAX_LISTED_LINES, RETRIES_ON_503, ReplaySummary, run_replay};
 pub use svg::percentile_plot;
 pub use target::{Target, TargetError, TransportError};
+pub use wire::{MAX_RESPONSE_BODY, MAX_RESPONSE_HEAD, ResponseError};

@@ -12,6 +12,8 @@ use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::task::JoinHandle;
 
+use crate::wire::{FastConnection, ResponseError, Stream};
+
 /// A `--target` URL that cannot be used, and why.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
@@ -72,16 +74,28 @@ pub enum TransportError {
     /// The request could not be built (a header value the HTTP crate refuses).
     #[error("the request could not be built: {0}")]
     Build(http::Error),
+    /// Writing the request or reading the response failed at the socket
+    /// (the load generator's own client, `wire`).
+    #[error("request failed: {0}")]
+    Io(std::io::Error),
+    /// The response could not be read: it ended early, or is not one the
+    /// load generator's own client reads (see [`ResponseError`]).
+    #[error("bad response: {0}")]
+    Response(ResponseError),
 }
 
 impl TransportError {
-    /// A short name for counting: `connect`, `handshake`, `exchange`,
-    /// `timeout` or `build`.
+    /// A short name for counting: `connect`, `handshake`, `exchange`
+    /// (the connection broke or closed before the whole response came),
+    /// `response` (a response that could not be read), `timeout` or `build`.
     pub fn kind(&self) -> &'static str {
         match self {
             TransportError::Connect { .. } => "connect",
             TransportError::Handshake { .. } => "handshake",
-            TransportError::Exchange(_) => "exchange",
+            TransportError::Exchange(_)
+            | TransportError::Io(_)
+            | TransportError::Response(ResponseError::Closed { .. }) => "exchange",
+            TransportError::Response(_) => "response",
             TransportError::Timeout(_) => "timeout",
             TransportError::Build(_) => "build",
         }
@@ -167,6 +181,53 @@ impl Target {
             Endpoint::Tcp { host, port } => format!("{host}:{port}"),
             Endpoint::Unix(path) => path.display().to_string(),
         }
+    }
+
+    /// The start of every `POST /v1/events` request of a load run, up to
+    /// the `Content-Length` value: what hyper would send, written once.
+    pub(crate) fn post_head_prefix(&self, path: &str, content_type: &str) -> Vec<u8> {
+        let mut head = Vec::with_capacity(128);
+        head.extend_from_slice(b"POST ");
+        head.extend_from_slice(path.as_bytes());
+        head.extend_from_slice(b" HTTP/1.1\r\nhost: ");
+        head.extend_from_slice(self.host.as_bytes());
+        head.extend_from_slice(b"\r\ncontent-type: ");
+        head.extend_from_slice(content_type.as_bytes());
+        head.extend_from_slice(b"\r\ncontent-length: ");
+        head
+    }
+
+    /// Opens one keep-alive connection for the load generator's own
+    /// HTTP/1.1 client (see `wire`).
+    pub(crate) async fn connect_fast(&self) -> Result<FastConnection, TransportError> {
+        let connect_error = |source| TransportError::Connect {
+            endpoint: self.endpoint(),
+            source,
+        };
+        let stream = match &self.endpoint {
+            Endpoint::Tcp { host, port } => {
+                let stream = tokio::net::TcpStream::connect((host.as_str(), *port))
+                    .await
+                    .map_err(connect_error)?;
+                // Small requests: do not let Nagle hold them back.
+                stream.set_nodelay(true).map_err(connect_error)?;
+                Stream::Tcp(stream)
+            }
+            #[cfg(unix)]
+            Endpoint::Unix(path) => Stream::Unix(
+                tokio::net::UnixStream::connect(path)
+                    .await
+                    .map_err(connect_error)?,
+            ),
+            #[cfg(not(unix))]
+            Endpoint::Unix(_) => {
+                return Err(connect_error(std::io::Error::new(
+                    std::io::ErrorKind::Unsupported,
+                    "Unix sockets are not available on this platform",
+                )));
+            }
+        };
+        Ok(FastConnection::new(stream))
     }
 
     /// Opens one keep-alive HTTP/1.1 connection.
