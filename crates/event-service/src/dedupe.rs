@@ -32,23 +32,35 @@ impl Window {
         }
     }
 
-    fn hash(&self, id: &str) -> u128 {
+    /// The window's key of `id`.
+    pub(crate) fn hash(&self, id: &str) -> u128 {
         let a = self.keys.0.hash_one(id);
         let b = self.keys.1.hash_one(id);
         (u128::from(a) << 64) | u128::from(b)
     }
 
     /// Whether `id` was accepted within the window.
+    #[cfg(test)]
     pub(crate) fn contains(&self, id: &str) -> bool {
-        self.capacity > 0 && self.seen.contains(&self.hash(id))
+        self.contains_hash(self.hash(id))
+    }
+
+    /// Whether the id of key `h` ([`Window::hash`]) is in the window.
+    pub(crate) fn contains_hash(&self, h: u128) -> bool {
+        self.capacity > 0 && self.seen.contains(&h)
     }
 
     /// Remembers `id`, forgetting the oldest id once the window is full.
+    #[cfg(test)]
     pub(crate) fn insert(&mut self, id: &str) {
+        self.insert_hash(self.hash(id));
+    }
+
+    /// Remembers the id of key `h`.
+    pub(crate) fn insert_hash(&mut self, h: u128) {
         if self.capacity == 0 {
             return;
         }
-        let h = self.hash(id);
         if !self.seen.insert(h) {
             return;
         }

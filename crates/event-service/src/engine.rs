@@ -42,7 +42,8 @@ impl Fate {
 #[derive(Debug)]
 pub(crate) struct EventResult {
     pub fate: Fate,
-    pub id: Option<Box<str>>,
+    /// The event's id, as a range of [`JobResults::ids`].
+    pub id: Option<(u32, u32)>,
     pub partition: Option<u32>,
     /// The handlers, as a range of [`Outcome::handlers`] of the job.
     pub handlers: (u32, u32),
@@ -54,6 +55,16 @@ pub(crate) struct EventResult {
 pub(crate) struct JobResults {
     pub results: Vec<EventResult>,
     pub handlers: Vec<HandlerId>,
+    /// The events' ids back to back (one buffer per request, not one
+    /// allocation per event).
+    pub ids: String,
+}
+
+impl JobResults {
+    /// The id of a result.
+    pub(crate) fn id(&self, r: &EventResult) -> Option<&str> {
+        r.id.and_then(|(lo, hi)| self.ids.get(lo as usize..hi as usize))
+    }
 }
 
 /// One frame of a request body, or the error of a frame the body could not
@@ -318,6 +329,7 @@ impl Engine {
         let mut out = JobResults {
             results: Vec::with_capacity(job.slots.len()),
             handlers: Vec::new(),
+            ids: String::new(),
         };
         for slot in &job.slots {
             let handlers_start = out.handlers.len() as u32;
@@ -325,6 +337,7 @@ impl Engine {
                 window: &mut self.window,
                 out: &mut out,
                 id: None,
+                hash: None,
                 partition: None,
                 error: None,
             };
@@ -422,24 +435,39 @@ impl Engine {
 struct Seen<'a> {
     window: &'a mut Window,
     out: &'a mut JobResults,
-    id: Option<Box<str>>,
+    id: Option<(u32, u32)>,
+    /// The id's key in the window, computed once by `admit`.
+    hash: Option<u128>,
     partition: Option<u32>,
     error: Option<String>,
 }
 
+impl Seen<'_> {
+    fn note_id(&mut self, id: &str) {
+        if self.id.is_none() {
+            let lo = self.out.ids.len();
+            self.out.ids.push_str(id);
+            self.id = u32::try_from(lo)
+                .ok()
+                .zip(u32::try_from(self.out.ids.len()).ok());
+        }
+    }
+}
+
 impl FrameObserver for Seen<'_> {
     fn admit(&mut self, event: &Event<'_>) -> bool {
-        self.id = Some(event.id.into());
-        !self.window.contains(event.id)
+        self.note_id(event.id);
+        let h = self.window.hash(event.id);
+        self.hash = Some(h);
+        !self.window.contains_hash(h)
     }
 
     fn delivered(&mut self, x: &Explanation<'_>) {
         if let Some(event) = x.event {
-            if self.id.is_none() {
-                self.id = Some(event.id.into());
-            }
+            self.note_id(event.id);
             if x.outcome != Outcome::Rejected {
-                self.window.insert(event.id);
+                let h = self.hash.unwrap_or_else(|| self.window.hash(event.id));
+                self.window.insert_hash(h);
             }
         }
         self.partition = x.partition;

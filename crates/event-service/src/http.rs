@@ -252,7 +252,7 @@ fn events_reply(names: &[String], job: &JobResults) -> Reply {
         let (lo, hi) = r.handlers;
         body.results.push(One {
             index,
-            id: r.id.as_deref(),
+            id: job.id(r),
             outcome: r.fate.name(),
             partition: if routed { r.partition } else { None },
             handlers: routed.then(|| {
