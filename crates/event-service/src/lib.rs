@@ -14,10 +14,11 @@
 //!   jobs from one FIFO queue gives the ordering SPEC §6 promises: within a
 //!   partition each handler sees events in the order the service accepted
 //!   them (a connection's requests in order, a body's events in order),
-//!   across all connections. One thread decodes and routes about 200,000
-//!   to 400,000 events a second, which is more than the 2-core machine the
-//!   service is sized for can feed it over HTTP; a larger machine would run
-//!   one router per shard of partitions.
+//!   across all connections. On the 2-core development machine one router
+//!   thread took about 200,000 YAML events a second, or 500,000 protobuf
+//!   events a second, in batches of 100 (`veltrix load --batch 100`, see the
+//!   README); YAML decoding is what bounds it. A larger machine would run
+//!   one router thread per shard of partitions, each with its own queue.
 //! - **HTTP threads** (`veltrix-http`, a tokio runtime, `--http-threads`,
 //!   default 1) accept connections, parse requests, read and frame bodies
 //!   and write responses. A body is framed whole before any of it is

@@ -184,6 +184,13 @@ impl Conn {
         }
     }
 
+    pub fn set_nonblocking(&self) {
+        match self {
+            Conn::Unix(s) => s.set_nonblocking(true).unwrap(),
+            Conn::Tcp(s) => s.set_nonblocking(true).unwrap(),
+        }
+    }
+
     /// Sends a request and reads its response (keep-alive).
     pub fn request(
         &mut self,
