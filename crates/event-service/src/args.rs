@@ -53,6 +53,24 @@ pub struct ServeArgs {
     /// Threads serving HTTP (the router has its own thread besides).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub http_threads: usize,
+    /// Route the partitions of `--partitions` from NATS JetStream at this
+    /// URL (SPEC §7): one durable pull consumer `veltrix-p<k>` per
+    /// partition, each message acknowledged once its handlers ran.
+    #[arg(long, value_name = "URL", requires = "partitions")]
+    pub consume: Option<String>,
+    /// The partitions this instance owns with `--consume`, `A-B` inclusive
+    /// (instances own disjoint ranges).
+    #[arg(long, value_name = "A-B", requires = "consume")]
+    pub partitions: Option<event_jetstream::PartitionRange>,
+    /// With `--consume`: make the streams and the consumers if missing
+    /// (idempotent).
+    #[arg(long, requires = "consume")]
+    pub create: bool,
+    /// With `--consume`: the most messages of one partition delivered and
+    /// not yet acknowledged (the events a SIGKILL can make this instance
+    /// handle twice, per partition).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_ack_pending: u32,
 }
 
 impl ServeArgs {
@@ -71,6 +89,10 @@ impl ServeArgs {
             dead_letters_max: 64 << 20,
             header_timeout: 10.0,
             http_threads: 1,
+            consume: None,
+            partitions: None,
+            create: false,
+            max_ack_pending: 256,
         }
     }
 

@@ -46,6 +46,7 @@
 
 mod args;
 mod body;
+mod consume;
 mod dead_letters;
 mod dedupe;
 mod engine;

@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 use crate::ServeArgs;
+use crate::consume::{self, ConsumeSetup};
 use crate::dead_letters::DeadLetterFile;
 use crate::engine::{self, Admission, EngineSetup, Job, Ready};
 use crate::http::{App, handle};
@@ -66,6 +67,7 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         table,
         dedupe_window: args.dedupe_window,
         dead_letters,
+        collect_dead_letters: args.consume.is_some(),
     };
     let engine_admission = admission.clone();
     let engine = std::thread::Builder::new()
@@ -76,6 +78,15 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         .recv()
         .map_err(|_| ServeError::Failed("the router's thread stopped at start".into()))?
         .map_err(|e| ServeError::Usage(format!("{}: {e}", args.config.display())))?;
+    if let Some(range) = args.partitions {
+        if range.last >= ready.partitions {
+            return Err(ServeError::Usage(format!(
+                "--partitions {range}: the table has {} partitions (0-{})",
+                ready.partitions,
+                ready.partitions.saturating_sub(1)
+            )));
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.http_threads.max(1))
         .thread_name("veltrix-http")
@@ -131,6 +142,21 @@ async fn run(args: &ServeArgs, app: Arc<App>, ready: &Ready) -> Result<Summary, 
         tokio::spawn(accept_unix(listener, conn_tx.clone(), stop.clone()));
     }
     drop(conn_tx);
+    let consumers = match (&args.consume, args.partitions) {
+        (Some(url), Some(partitions)) => {
+            let setup = ConsumeSetup {
+                url: url.clone(),
+                partitions,
+                create: args.create,
+                max_ack_pending: args.max_ack_pending,
+            };
+            places.push(format!("consuming partitions {partitions} from {url}"));
+            consume::start(setup, app.clone(), stop.clone())
+                .await
+                .map_err(ServeError::Usage)?
+        }
+        _ => Vec::new(),
+    };
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| ServeError::Failed(format!("listening for SIGTERM: {e}")))?;
     let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
@@ -183,7 +209,14 @@ async fn run(args: &ServeArgs, app: Arc<App>, ready: &Ready) -> Result<Summary, 
     app.draining.store(true, Ordering::Release);
     let _ = stop_tx.send(true);
     drop(conns);
-    if tokio::time::timeout(args.drain_timeout(), graceful.shutdown())
+    let drained = async {
+        graceful.shutdown().await;
+        // Each consumer finishes (routes and acknowledges) the job in hand.
+        for task in consumers {
+            let _ = task.await;
+        }
+    };
+    if tokio::time::timeout(args.drain_timeout(), drained)
         .await
         .is_err()
     {
