@@ -64,14 +64,15 @@ pub fn dead_stream_config() -> StreamConfig {
 
 /// The durable pull consumer of partition `k`: filtered to its subject,
 /// explicit acks, at most `max_ack_pending` messages delivered and not yet
-/// acknowledged, every message from the start of the stream.
-pub fn consumer_config(k: u32, max_ack_pending: u32) -> pull::Config {
+/// acknowledged, a message not acknowledged within `ack_wait` delivered
+/// again, every message from the start of the stream.
+pub fn consumer_config(k: u32, max_ack_pending: u32, ack_wait: Duration) -> pull::Config {
     pull::Config {
         durable_name: Some(consumer_name(k)),
         filter_subject: partition_subject(k),
         ack_policy: AckPolicy::Explicit,
         deliver_policy: DeliverPolicy::All,
-        ack_wait: Duration::from_secs(30),
+        ack_wait,
         max_ack_pending: i64::from(max_ack_pending.max(1)),
         ..Default::default()
     }

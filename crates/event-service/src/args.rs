@@ -71,6 +71,11 @@ pub struct ServeArgs {
     /// handle twice, per partition).
     #[arg(long, value_name = "N", default_value_t = 256)]
     pub max_ack_pending: u32,
+    /// With `--consume --create`: seconds the server waits for a message's
+    /// ack before delivering it again (to this instance, or to the one
+    /// restarted after a crash).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub ack_wait: f64,
 }
 
 impl ServeArgs {
@@ -93,11 +98,16 @@ impl ServeArgs {
             partitions: None,
             create: false,
             max_ack_pending: 256,
+            ack_wait: 30.0,
         }
     }
 
     pub(crate) fn drain_timeout(&self) -> Duration {
         seconds(self.drain_timeout)
+    }
+
+    pub(crate) fn ack_wait(&self) -> Duration {
+        seconds(self.ack_wait).max(Duration::from_millis(100))
     }
 
     pub(crate) fn header_timeout(&self) -> Duration {

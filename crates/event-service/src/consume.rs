@@ -39,6 +39,7 @@ pub(crate) struct ConsumeSetup {
     pub partitions: PartitionRange,
     pub create: bool,
     pub max_ack_pending: u32,
+    pub ack_wait: Duration,
 }
 
 /// The longest pause between two attempts while the server is away.
@@ -75,6 +76,7 @@ pub(crate) async fn start(
             app: app.clone(),
             create: setup.create,
             max_ack_pending: setup.max_ack_pending.max(1),
+            ack_wait: setup.ack_wait,
         };
         tasks.push(tokio::spawn(part.run(stop.clone())));
     }
@@ -107,6 +109,7 @@ struct Partition {
     app: Arc<App>,
     create: bool,
     max_ack_pending: u32,
+    ack_wait: Duration,
 }
 
 impl Partition {
@@ -115,7 +118,10 @@ impl Partition {
         let stream = self.js.get_stream(EVENTS_STREAM).await?;
         if self.create {
             Ok(stream
-                .get_or_create_consumer(&name, consumer_config(self.k, self.max_ack_pending))
+                .get_or_create_consumer(
+                    &name,
+                    consumer_config(self.k, self.max_ack_pending, self.ack_wait),
+                )
                 .await?)
         } else {
             Ok(stream.get_consumer(&name).await?)

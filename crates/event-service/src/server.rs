@@ -149,6 +149,7 @@ async fn run(args: &ServeArgs, app: Arc<App>, ready: &Ready) -> Result<Summary, 
                 partitions,
                 create: args.create,
                 max_ack_pending: args.max_ack_pending,
+                ack_wait: args.ack_wait(),
             };
             places.push(format!("consuming partitions {partitions} from {url}"));
             consume::start(setup, app.clone(), stop.clone())
