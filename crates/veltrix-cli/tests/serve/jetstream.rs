@@ -23,7 +23,8 @@ const EVENTS: u64 = 20_000;
 struct Nats {
     child: Child,
     url: String,
-    _store: TempDir,
+    port: u16,
+    store: TempDir,
 }
 
 impl Nats {
@@ -44,27 +45,26 @@ impl Nats {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new("nats-server")
-            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(store.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nats-server starts");
-        let nats = Nats {
+        let child = spawn_server(port, store.path());
+        Nats {
             child,
             url: format!("nats://127.0.0.1:{port}"),
-            _store: store,
-        };
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "nats-server did not listen"
-            );
-            std::thread::sleep(Duration::from_millis(20));
+            port,
+            store,
         }
-        nats
+    }
+
+    /// Stops the server (SIGTERM) and waits for it to exit.
+    fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same port and store.
+    fn restart(&mut self) {
+        self.child = spawn_server(self.port, self.store.path());
     }
 
     /// The durable consumers' state, partition by partition.
@@ -109,6 +109,26 @@ impl Drop for Nats {
     }
 }
 
+/// Starts `nats-server -js` and waits until it listens.
+fn spawn_server(port: u16, store: &Path) -> Child {
+    let child = Command::new("nats-server")
+        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+        .arg(store)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nats-server starts");
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "nats-server did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
 fn veltrix() -> Command {
     Command::new(env!("CARGO_BIN_EXE_veltrix"))
 }
@@ -141,19 +161,27 @@ fn reference(events: &Path) -> Value {
 
 /// `veltrix publish`, its summary.
 fn publish(nats: &Nats, events: &Path) -> Value {
-    let out = veltrix()
-        .args(["publish", "--nats", &nats.url, "--create", "--config"])
-        .arg(routes_yaml())
-        .args(["--format", "json"])
-        .arg(events)
-        .output()
-        .unwrap();
+    let out = publisher(nats, events, &[]).wait_with_output().unwrap();
     assert!(
         out.status.success(),
         "veltrix publish failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `veltrix publish` started, its output piped.
+fn publisher(nats: &Nats, events: &Path, extra: &[&str]) -> Child {
+    veltrix()
+        .args(["publish", "--nats", &nats.url, "--create", "--config"])
+        .arg(routes_yaml())
+        .args(["--format", "json"])
+        .args(extra)
+        .arg(events)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 fn consumer(nats: &Nats, partitions: &str, extra: &[&str]) -> Server {
@@ -337,4 +365,56 @@ fn an_instance_killed_halfway_and_restarted_loses_nothing() {
         assert_eq!(info.num_ack_pending, 0, "{}", info.name);
         assert_eq!(info.num_pending, 0, "{}", info.name);
     }
+}
+
+#[test]
+fn publishing_and_consuming_ride_out_a_server_restart() {
+    let mut nats = Nats::start();
+    let dir = tempfile::tempdir().unwrap();
+    let events = corpus(dir.path(), EVENTS);
+    let low = consumer(&nats, "0-7", &[]);
+    let high = consumer(&nats, "8-15", &[]);
+    // One publication in flight at a time: slow enough to stop the server
+    // in the middle.
+    let mut publishing = publisher(&nats, &events, &["--max-in-flight", "1"]);
+    wait_for(&[&low, &high], |s| {
+        s.iter().map(|v| n(v, "events")).sum::<u64>() >= EVENTS / 10
+    });
+    nats.stop();
+    assert!(
+        publishing.try_wait().unwrap().is_none(),
+        "publishing finished before the server stopped"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    nats.restart();
+    let out = publishing.wait_with_output().unwrap();
+    let summary: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("publish: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(out.status.success(), "{summary}");
+    // A publication whose ack was lost is sent again: the server's
+    // dedupe reports it as a duplicate, so nothing is stored twice.
+    assert_eq!(
+        n(&summary, "published") + n(&summary, "duplicates"),
+        EVENTS,
+        "{summary}"
+    );
+    assert_eq!(n(&summary, "failed"), 0, "{summary}");
+    assert_eq!(nats.stream_messages("VELTRIX_EVENTS"), EVENTS);
+    // Every event handled once in effect: a message whose ack was lost is
+    // delivered again and recognised by its id (counted as duplicate).
+    let s = wait_for(&[&low, &high], |s| {
+        s.iter().map(handled).sum::<u64>() >= EVENTS && nats_drained(&nats)
+    });
+    assert_eq!(s.iter().map(handled).sum::<u64>(), EVENTS, "{s:?}");
+    eprintln!(
+        "across the restart: publish {summary}; consumers saw {} redeliveries",
+        s.iter().map(|v| n(v, "duplicate")).sum::<u64>()
+    );
+}
+
+/// Whether every consumer has acknowledged everything.
+fn nats_drained(nats: &Nats) -> bool {
+    nats.consumers(0..=15)
+        .iter()
+        .all(|i| i.num_pending == 0 && i.num_ack_pending == 0)
 }
