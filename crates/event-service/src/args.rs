@@ -62,9 +62,14 @@ pub struct ServeArgs {
     /// (instances own disjoint ranges).
     #[arg(long, value_name = "A-B", requires = "consume")]
     pub partitions: Option<event_jetstream::PartitionRange>,
-    /// With `--consume`: make the streams and the consumers if missing
-    /// (idempotent).
-    #[arg(long, requires = "consume")]
+    /// Turn the HTTP front door into a stateless ingest tier (SPEC §7):
+    /// every event of a body is validated and published to NATS JetStream
+    /// at this URL, answered `published`, and routed nowhere here.
+    #[arg(long, value_name = "URL", conflicts_with = "consume")]
+    pub publish_to: Option<String>,
+    /// With `--consume` or `--publish-to`: make the streams (and the
+    /// consumers) if missing (idempotent).
+    #[arg(long)]
     pub create: bool,
     /// With `--consume`: the most messages of one partition delivered and
     /// not yet acknowledged (the events a SIGKILL can make this instance
@@ -96,6 +101,7 @@ impl ServeArgs {
             http_threads: 1,
             consume: None,
             partitions: None,
+            publish_to: None,
             create: false,
             max_ack_pending: 256,
             ack_wait: 30.0,

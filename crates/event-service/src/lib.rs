@@ -52,6 +52,7 @@ mod dedupe;
 mod engine;
 mod game;
 mod http;
+mod ingest;
 mod metrics;
 mod server;
 

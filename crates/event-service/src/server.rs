@@ -20,6 +20,7 @@ use crate::consume::{self, ConsumeSetup};
 use crate::dead_letters::DeadLetterFile;
 use crate::engine::{self, Admission, EngineSetup, Job, Ready};
 use crate::http::{App, handle};
+use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 
 /// Why the service could not start or run.
@@ -63,6 +64,7 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
     let admission = Arc::new(Admission::new(args.queue));
     let (jobs, queue) = std::sync::mpsc::channel::<Job>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let ingest_table = args.publish_to.as_ref().map(|_| table.clone());
     let setup = EngineSetup {
         table,
         dedupe_window: args.dedupe_window,
@@ -93,6 +95,10 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         .enable_all()
         .build()
         .map_err(|e| ServeError::Failed(format!("starting the HTTP runtime: {e}")))?;
+    let ingest = match (&args.publish_to, ingest_table) {
+        (Some(url), Some(table)) => Some(runtime.block_on(ingest(url, args.create, table))?),
+        _ => None,
+    };
     let app = Arc::new(App {
         jobs,
         admission,
@@ -101,11 +107,37 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         decode: DecodeConfig::new(),
         handler_names: ready.handler_names.clone(),
         metrics: Metrics::new(),
+        ingest,
     });
     let result = runtime.block_on(run(args, app, &ready));
     runtime.shutdown_timeout(Duration::from_secs(1));
     let _ = engine.join();
     result
+}
+
+/// Connects the ingest tier (`--publish-to`), making the stream first with
+/// `--create` (retried while the server is away).
+async fn ingest(
+    url: &str,
+    create: bool,
+    table: event_router::RouteTable,
+) -> Result<Ingest, ServeError> {
+    let client = event_jetstream::connect(url, "veltrix-ingest")
+        .await
+        .map_err(|e| ServeError::Usage(format!("--publish-to {url}: {e}")))?;
+    let js = async_nats::jetstream::ContextBuilder::new()
+        .timeout(Duration::from_secs(5))
+        .ack_timeout(Duration::from_secs(5))
+        .build(client);
+    if create {
+        let mut delay = Duration::from_millis(100);
+        while let Err(e) = event_jetstream::ensure_streams(&js, false).await {
+            tracing::warn!("--create: making the stream failed ({e}); retrying");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
+        }
+    }
+    Ok(Ingest { js, table })
 }
 
 /// A connection from either kind of listener.
@@ -156,7 +188,12 @@ async fn run(args: &ServeArgs, app: Arc<App>, ready: &Ready) -> Result<Summary, 
                 .await
                 .map_err(ServeError::Usage)?
         }
-        _ => Vec::new(),
+        _ => {
+            if let Some(url) = &args.publish_to {
+                places.push(format!("publishing to {url}"));
+            }
+            Vec::new()
+        }
     };
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| ServeError::Failed(format!("listening for SIGTERM: {e}")))?;

@@ -418,3 +418,42 @@ fn nats_drained(nats: &Nats) -> bool {
         .iter()
         .all(|i| i.num_pending == 0 && i.num_ack_pending == 0)
 }
+
+#[test]
+fn the_ingest_tier_publishes_and_a_consumer_routes() {
+    let nats = Nats::start();
+    let dir = tempfile::tempdir().unwrap();
+    let events = corpus(dir.path(), 1000);
+    let mut body = std::fs::read(&events).unwrap();
+    body.extend_from_slice(b"{\"not\": \"an event\"}\n");
+    let ingest = Server::start(&["--publish-to", &nats.url, "--create"]);
+    let mut conn = ingest.tcp_conn();
+    let r = conn
+        .request("POST", "/v1/events", Some("application/x-ndjson"), &body)
+        .unwrap();
+    assert_eq!(r.status, 422, "{}", r.text());
+    let v = r.json();
+    assert_eq!((n(&v, "published"), n(&v, "rejected")), (1000, 1), "{v}");
+    assert_eq!(v["results"][0]["outcome"], "published");
+    assert!(v["results"][0]["partition"].is_u64());
+    assert_eq!(v["results"][1000]["outcome"], "rejected");
+    assert!(
+        v["results"][1000]["error"]
+            .as_str()
+            .unwrap()
+            .contains("event 1001"),
+        "{v}"
+    );
+    // The same body again: the server has every id.
+    let again = conn
+        .request("POST", "/v1/events", Some("application/x-ndjson"), &body)
+        .unwrap()
+        .json();
+    assert_eq!((n(&again, "published"), n(&again, "duplicate")), (0, 1000));
+    // The ingest tier routed nothing; a consumer routes what it published.
+    assert_eq!(n(&stats(&ingest), "events"), 0);
+    assert_eq!(nats.stream_messages("VELTRIX_EVENTS"), 1000);
+    let all = consumer(&nats, "0-15", &[]);
+    let s = wait_for(&[&all], |s| handled(&s[0]) >= 1000);
+    assert_eq!(handled(&s[0]), 1000);
+}
