@@ -31,7 +31,7 @@ pub use layout::{
     consumer_config, consumer_name, content_type_format, dead_stream_config, ensure_streams,
     events_stream_config, partition_subject, single_type,
 };
-pub use publish::{PublishArgs, PublishSummary, publish, run_publish};
+pub use publish::{PublishArgs, PublishSummary, StreamFormat, publish, run_publish};
 
 /// The client library, re-exported so that users of this crate name the
 /// same types.
