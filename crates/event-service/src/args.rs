@@ -53,6 +53,34 @@ pub struct ServeArgs {
     /// Threads serving HTTP (the router has its own thread besides).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub http_threads: usize,
+    /// Route the partitions of `--partitions` from NATS JetStream at this
+    /// URL (SPEC §7): one durable pull consumer `veltrix-p<k>` per
+    /// partition, each message acknowledged once its handlers ran.
+    #[arg(long, value_name = "URL", requires = "partitions")]
+    pub consume: Option<String>,
+    /// The partitions this instance owns with `--consume`, `A-B` inclusive
+    /// (instances own disjoint ranges).
+    #[arg(long, value_name = "A-B", requires = "consume")]
+    pub partitions: Option<event_jetstream::PartitionRange>,
+    /// Turn the HTTP front door into a stateless ingest tier (SPEC §7):
+    /// every event of a body is validated and published to NATS JetStream
+    /// at this URL, answered `published`, and routed nowhere here.
+    #[arg(long, value_name = "URL", conflicts_with = "consume")]
+    pub publish_to: Option<String>,
+    /// With `--consume` or `--publish-to`: make the streams (and the
+    /// consumers) if missing (idempotent).
+    #[arg(long)]
+    pub create: bool,
+    /// With `--consume`: the most messages of one partition delivered and
+    /// not yet acknowledged (the events a SIGKILL can make this instance
+    /// handle twice, per partition).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_ack_pending: u32,
+    /// With `--consume --create`: seconds the server waits for a message's
+    /// ack before delivering it again (to this instance, or to the one
+    /// restarted after a crash).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub ack_wait: f64,
 }
 
 impl ServeArgs {
@@ -71,11 +99,21 @@ impl ServeArgs {
             dead_letters_max: 64 << 20,
             header_timeout: 10.0,
             http_threads: 1,
+            consume: None,
+            partitions: None,
+            publish_to: None,
+            create: false,
+            max_ack_pending: 256,
+            ack_wait: 30.0,
         }
     }
 
     pub(crate) fn drain_timeout(&self) -> Duration {
         seconds(self.drain_timeout)
+    }
+
+    pub(crate) fn ack_wait(&self) -> Duration {
+        seconds(self.ack_wait).max(Duration::from_millis(100))
     }
 
     pub(crate) fn header_timeout(&self) -> Duration {

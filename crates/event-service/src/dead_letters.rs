@@ -153,6 +153,31 @@ impl DeadLetterFile {
     }
 }
 
+/// One dead-letter record, the same JSON as a line of the file (without
+/// the newline): what consume mode publishes to `VELTRIX_DEAD`.
+pub(crate) fn record(
+    outcome: &str,
+    why: Result<&str, &str>,
+    content_type: &str,
+    raw: &[u8],
+) -> Vec<u8> {
+    let event = STANDARD.encode(raw);
+    let ts = now_rfc3339();
+    let (reason, error) = match why {
+        Ok(reason) => (Some(reason), None),
+        Err(error) => (None, Some(error)),
+    };
+    let line = Line {
+        ts: &ts,
+        outcome,
+        reason,
+        error,
+        content_type,
+        event: &event,
+    };
+    serde_json::to_vec(&line).unwrap_or_default()
+}
+
 /// The time now, RFC 3339 in UTC with milliseconds.
 pub(crate) fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc();

@@ -16,7 +16,7 @@ use event_pipeline::{FrameObserver, Pipeline, Routed};
 use event_router::{DeadLetter, DeadLetterReason, Explanation, HandlerId, Outcome, Router};
 use tokio::sync::oneshot;
 
-use crate::dead_letters::{DeadLetterFile, SYNC_EVERY};
+use crate::dead_letters::{DeadLetterFile, SYNC_EVERY, record};
 use crate::dedupe::Window;
 use crate::game::{Game, Names};
 
@@ -58,6 +58,9 @@ pub(crate) struct JobResults {
     /// The events' ids back to back (one buffer per request, not one
     /// allocation per event).
     pub ids: String,
+    /// The job's dead-letter records (JSON), when the engine collects them
+    /// instead of writing a file (consume mode).
+    pub dead_letters: Vec<Vec<u8>>,
 }
 
 impl JobResults {
@@ -188,6 +191,9 @@ pub(crate) struct EngineSetup {
     pub table: event_router::RouteTable,
     pub dedupe_window: usize,
     pub dead_letters: Option<DeadLetterFile>,
+    /// Hand each job's dead letters back with its results (consume mode)
+    /// instead of writing them to the file.
+    pub collect_dead_letters: bool,
 }
 
 /// Builds the router on this thread (handlers need not be `Send`), reports
@@ -240,11 +246,25 @@ pub(crate) fn run(
 /// being routed.
 struct Sink {
     file: Option<Rc<RefCell<DeadLetterFile>>>,
+    collected: Option<Rc<RefCell<Vec<Vec<u8>>>>>,
     content_type: Rc<Cell<&'static str>>,
 }
 
 impl event_router::DeadLetterSink for Sink {
     fn dead_letter(&mut self, letter: &DeadLetter<'_>) {
+        if let Some(collected) = &self.collected {
+            let ct = self.content_type.get();
+            let record = match letter.reason {
+                DeadLetterReason::Unmatched(_) => {
+                    record("dead_letter", Ok("unmatched"), ct, letter.raw)
+                }
+                DeadLetterReason::Bad(error) => {
+                    record("rejected", Err(&error.to_string()), ct, letter.raw)
+                }
+            };
+            collected.borrow_mut().push(record);
+            return;
+        }
         let Some(file) = &self.file else { return };
         let mut file = file.borrow_mut();
         let ct = self.content_type.get();
@@ -266,6 +286,7 @@ struct Engine {
     window: Window,
     duplicate: u64,
     file: Option<Rc<RefCell<DeadLetterFile>>>,
+    collected: Option<Rc<RefCell<Vec<Vec<u8>>>>>,
     content_type: Rc<Cell<&'static str>>,
     game: Game,
 }
@@ -275,6 +296,9 @@ impl Engine {
         let names = Rc::new(RefCell::new(Names::default()));
         let file = setup.dead_letters.map(|f| Rc::new(RefCell::new(f)));
         let content_type = Rc::new(Cell::new("application/yaml"));
+        let collected = setup
+            .collect_dead_letters
+            .then(|| Rc::new(RefCell::new(Vec::new())));
         let mut game = Game::new(names);
         let handler_names: Vec<String> = setup
             .table
@@ -284,6 +308,7 @@ impl Engine {
             .collect();
         let mut builder = Router::builder(setup.table).dead_letter(Sink {
             file: file.clone(),
+            collected: collected.clone(),
             content_type: content_type.clone(),
         });
         for name in handler_names {
@@ -301,6 +326,7 @@ impl Engine {
             window: Window::new(setup.dedupe_window),
             duplicate: 0,
             file,
+            collected,
             content_type,
             game,
         })
@@ -330,6 +356,7 @@ impl Engine {
             results: Vec::with_capacity(job.slots.len()),
             handlers: Vec::new(),
             ids: String::new(),
+            dead_letters: Vec::new(),
         };
         for slot in &job.slots {
             let handlers_start = out.handlers.len() as u32;
@@ -386,6 +413,9 @@ impl Engine {
                 handlers,
                 error,
             });
+        }
+        if let Some(collected) = &self.collected {
+            out.dead_letters = std::mem::take(&mut *collected.borrow_mut());
         }
         let _ = job.reply.send(out);
     }

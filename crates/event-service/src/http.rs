@@ -17,6 +17,7 @@ use tokio::sync::oneshot;
 
 use crate::body::{self, BodyKind};
 use crate::engine::{Admission, Fate, Job, JobResults, Query, RouteJob, Snapshot};
+use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 
 /// What every request handler shares.
@@ -28,6 +29,8 @@ pub(crate) struct App {
     pub decode: DecodeConfig,
     pub handler_names: Arc<[String]>,
     pub metrics: Metrics,
+    /// `--publish-to`: bodies are published to JetStream, not routed.
+    pub ingest: Option<Ingest>,
 }
 
 type Reply = Response<Full<Bytes>>;
@@ -174,6 +177,20 @@ async fn route_body(app: &App, kind: BodyKind, body: Bytes) -> Reply {
         Err(e) => return error(StatusCode::BAD_REQUEST, &e.0),
     };
     drop(body);
+    if let Some(ingest) = &app.ingest {
+        return match ingest.publish(kind, framed, &app.decode).await {
+            Ok(published) => json(published.status(), &published),
+            Err(message) => {
+                let mut r = error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &format!("{message}; retry the body (the server drops ids it already has)"),
+                );
+                r.headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+                r
+            }
+        };
+    }
     let n = framed.slots.len();
     if !app.admission.reserve(n) {
         let mut r = error(

@@ -38,6 +38,14 @@
 //! `--max-body` (refused from its `Content-Length` or as soon as the bytes
 //! pass it, never read whole).
 //!
+//! Past one machine (SPEC §7): with `--consume URL --partitions A-B` the
+//! router's thread is also fed from NATS JetStream, one durable pull
+//! consumer per owned partition, through the same bounded queue; messages
+//! are acknowledged only after the handlers ran, and dead letters go to the
+//! stream `VELTRIX_DEAD` instead of the file. With `--publish-to URL` the
+//! HTTP side validates bodies and publishes them instead of routing them
+//! (a stateless ingest tier).
+//!
 //! Dead letters (unmatched events under `unmatched: dead_letter`, and every
 //! rejected event) go to `--dead-letters FILE` as JSON lines, fsynced at
 //! least once a second and on drain, rotated to `FILE.1`; `veltrix replay`
@@ -47,11 +55,13 @@
 
 mod args;
 mod body;
+mod consume;
 mod dead_letters;
 mod dedupe;
 mod engine;
 mod game;
 mod http;
+mod ingest;
 mod metrics;
 mod server;
 

@@ -16,9 +16,11 @@ use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 use crate::ServeArgs;
+use crate::consume::{self, ConsumeSetup};
 use crate::dead_letters::DeadLetterFile;
 use crate::engine::{self, Admission, EngineSetup, Job, Ready};
 use crate::http::{App, handle};
+use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 
 /// Why the service could not start or run.
@@ -62,10 +64,12 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
     let admission = Arc::new(Admission::new(args.queue));
     let (jobs, queue) = std::sync::mpsc::channel::<Job>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let ingest_table = args.publish_to.as_ref().map(|_| table.clone());
     let setup = EngineSetup {
         table,
         dedupe_window: args.dedupe_window,
         dead_letters,
+        collect_dead_letters: args.consume.is_some(),
     };
     let engine_admission = admission.clone();
     let engine = std::thread::Builder::new()
@@ -76,12 +80,25 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         .recv()
         .map_err(|_| ServeError::Failed("the router's thread stopped at start".into()))?
         .map_err(|e| ServeError::Usage(format!("{}: {e}", args.config.display())))?;
+    if let Some(range) = args.partitions {
+        if range.last >= ready.partitions {
+            return Err(ServeError::Usage(format!(
+                "--partitions {range}: the table has {} partitions (0-{})",
+                ready.partitions,
+                ready.partitions.saturating_sub(1)
+            )));
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.http_threads.max(1))
         .thread_name("veltrix-http")
         .enable_all()
         .build()
         .map_err(|e| ServeError::Failed(format!("starting the HTTP runtime: {e}")))?;
+    let ingest = match (&args.publish_to, ingest_table) {
+        (Some(url), Some(table)) => Some(runtime.block_on(ingest(url, args.create, table))?),
+        _ => None,
+    };
     let app = Arc::new(App {
         jobs,
         admission,
@@ -90,11 +107,37 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         decode: DecodeConfig::new(),
         handler_names: ready.handler_names.clone(),
         metrics: Metrics::new(),
+        ingest,
     });
     let result = runtime.block_on(run(args, app, &ready));
     runtime.shutdown_timeout(Duration::from_secs(1));
     let _ = engine.join();
     result
+}
+
+/// Connects the ingest tier (`--publish-to`), making the stream first with
+/// `--create` (retried while the server is away).
+async fn ingest(
+    url: &str,
+    create: bool,
+    table: event_router::RouteTable,
+) -> Result<Ingest, ServeError> {
+    let client = event_jetstream::connect(url, "veltrix-ingest")
+        .await
+        .map_err(|e| ServeError::Usage(format!("--publish-to {url}: {e}")))?;
+    let js = async_nats::jetstream::ContextBuilder::new()
+        .timeout(Duration::from_secs(5))
+        .ack_timeout(Duration::from_secs(5))
+        .build(client);
+    if create {
+        let mut delay = Duration::from_millis(100);
+        while let Err(e) = event_jetstream::ensure_streams(&js, false).await {
+            tracing::warn!("--create: making the stream failed ({e}); retrying");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
+        }
+    }
+    Ok(Ingest { js, table })
 }
 
 /// A connection from either kind of listener.
@@ -131,6 +174,27 @@ async fn run(args: &ServeArgs, app: Arc<App>, ready: &Ready) -> Result<Summary, 
         tokio::spawn(accept_unix(listener, conn_tx.clone(), stop.clone()));
     }
     drop(conn_tx);
+    let consumers = match (&args.consume, args.partitions) {
+        (Some(url), Some(partitions)) => {
+            let setup = ConsumeSetup {
+                url: url.clone(),
+                partitions,
+                create: args.create,
+                max_ack_pending: args.max_ack_pending,
+                ack_wait: args.ack_wait(),
+            };
+            places.push(format!("consuming partitions {partitions} from {url}"));
+            consume::start(setup, app.clone(), stop.clone())
+                .await
+                .map_err(ServeError::Usage)?
+        }
+        _ => {
+            if let Some(url) = &args.publish_to {
+                places.push(format!("publishing to {url}"));
+            }
+            Vec::new()
+        }
+    };
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| ServeError::Failed(format!("listening for SIGTERM: {e}")))?;
     let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
@@ -183,7 +247,14 @@ async fn run(args: &ServeArgs, app: Arc<App>, ready: &Ready) -> Result<Summary, 
     app.draining.store(true, Ordering::Release);
     let _ = stop_tx.send(true);
     drop(conns);
-    if tokio::time::timeout(args.drain_timeout(), graceful.shutdown())
+    let drained = async {
+        graceful.shutdown().await;
+        // Each consumer finishes (routes and acknowledges) the job in hand.
+        for task in consumers {
+            let _ = task.await;
+        }
+    };
+    if tokio::time::timeout(args.drain_timeout(), drained)
         .await
         .is_err()
     {

@@ -71,6 +71,18 @@ Example:
 Example:
   veltrix replay /var/lib/veltrix/dead.jsonl --unix /tmp/veltrix.sock")]
     Replay(veltrix_load::ReplayArgs),
+    /// Publish a stream of events to NATS JetStream, each to its partition's
+    /// subject (SPEC §7).
+    #[command(after_help = "\
+Example:
+  nats-server -js -sd /var/lib/nats &
+  veltrix publish --nats nats://127.0.0.1:4222 --create \\
+    --config crates/event-router/examples/routes.yaml --format yaml events.yaml
+
+Prints one JSON object: published, duplicates (ids the server already had
+within its 2-minute window), failed, rejected (bad events, each reported on
+stderr), seconds. Exit status 1 when any event failed or was rejected.")]
+    Publish(event_jetstream::PublishArgs),
     /// Route a stream through a routing table and print what went where.
     #[command(after_help = "\
 Example:

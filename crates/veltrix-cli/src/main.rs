@@ -74,8 +74,10 @@ fn main() -> ExitCode {
                 .to_owned(),
         )));
     }
-    // The service listens for the signals itself (to drain).
-    if !matches!(cli.command, Command::Serve(_)) {
+    // The service listens for the signals itself (to drain); publishing is
+    // idempotent (the server drops a repeated id), so a signal may end it
+    // at once.
+    if !matches!(cli.command, Command::Serve(_) | Command::Publish(_)) {
         signals::install();
     }
     let result = match &cli.command {
@@ -84,6 +86,16 @@ fn main() -> ExitCode {
         Command::Gen(a) => generate::run(a),
         Command::Route(a) => route::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Publish(a) => {
+            event_service::init_logging();
+            event_jetstream::run_publish(a).map(|clean| {
+                if clean {
+                    Status::Clean
+                } else {
+                    Status::BadData
+                }
+            })
+        }
         Command::Load(a) => veltrix_load::run_load(a).map(|r| {
             if r.is_clean() {
                 Status::Clean
