@@ -219,19 +219,10 @@ fn produce(args: &Args, total: u64, filled: SyncSender<Item>, empty: Receiver<Ve
 
 fn build_router() -> Result<Pipeline> {
     let table = table_from_yaml_str(ROUTES_YAML).context("the soak routing table")?;
-    let regions = [
-        ("us-east-1", 40),
-        ("us-west-2", 45),
-        ("eu-west", 35),
-        ("eu-central", 35),
-        ("ap-south", 80),
-        ("ap-northeast", 60),
-        ("sa-east", 90),
-    ];
     let queue = MatchmakingQueue::new(MatchmakingConfig {
         match_size: 8,
         skill_band: 200,
-        regions: regions
+        regions: game_handlers::SERVED_REGIONS
             .iter()
             .map(|(r, ms)| ((*r).to_owned(), *ms))
             .collect(),

@@ -53,7 +53,8 @@ impl SplitMix64 {
     }
 }
 
-const REGIONS: &[&str] = &[
+/// The regions of the corpus (and of the load generator's simulated game).
+pub const REGIONS: &[&str] = &[
     "us-east-1",
     "us-west-2",
     "eu-west",

@@ -29,25 +29,29 @@ impl BodyKind {
 /// Reads a `Content-Type` header, ignoring parameters (`charset`) and case;
 /// `None` for a type the service does not take (415).
 pub(crate) fn kind_of(content_type: &str) -> Option<BodyKind> {
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let (format, stream) = match media.as_str() {
-        "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml" => {
-            (Format::Yaml, true)
-        }
-        "application/json" => (Format::Json, false),
-        "application/x-ndjson" | "application/jsonl" | "application/jsonlines" => {
-            (Format::Json, true)
-        }
-        "application/x-protobuf" | "application/protobuf" => (Format::Protobuf, false),
-        "application/x-protobuf-delimited" => (Format::Protobuf, true),
-        _ => return None,
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    let stream = |format| {
+        Some(BodyKind {
+            format,
+            stream: true,
+        })
     };
-    Some(BodyKind { format, stream })
+    if media.eq_ignore_ascii_case("application/x-ndjson")
+        || media.eq_ignore_ascii_case("application/jsonl")
+        || media.eq_ignore_ascii_case("application/jsonlines")
+    {
+        return stream(Format::Json);
+    }
+    if media.eq_ignore_ascii_case("application/x-protobuf-delimited") {
+        return stream(Format::Protobuf);
+    }
+    // The single-event types are §7's too: one list, in event-jetstream.
+    // A YAML body is always a stream of documents.
+    let format = event_jetstream::content_type_format(media)?;
+    Some(BodyKind {
+        format,
+        stream: format == Format::Yaml,
+    })
 }
 
 /// A body framed into events: their bytes back to back, and one slot per

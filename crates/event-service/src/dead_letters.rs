@@ -75,23 +75,17 @@ impl DeadLetterFile {
         content_type: &str,
         raw: &[u8],
     ) {
-        self.b64.clear();
-        STANDARD.encode_string(raw, &mut self.b64);
-        let ts = now_rfc3339();
-        let (reason, error) = match why {
-            Ok(reason) => (Some(reason), None),
-            Err(error) => (None, Some(error)),
-        };
         self.line.clear();
-        let line = Line {
-            ts: &ts,
+        if encode(
+            &mut self.line,
+            &mut self.b64,
             outcome,
-            reason,
-            error,
+            why,
             content_type,
-            event: &self.b64,
-        };
-        if serde_json::to_writer(&mut self.line, &line).is_err() {
+            raw,
+        )
+        .is_err()
+        {
             self.failures += 1;
             return;
         }
@@ -161,7 +155,30 @@ pub(crate) fn record(
     content_type: &str,
     raw: &[u8],
 ) -> Vec<u8> {
-    let event = STANDARD.encode(raw);
+    let mut out = Vec::new();
+    let _ = encode(
+        &mut out,
+        &mut String::new(),
+        outcome,
+        why,
+        content_type,
+        raw,
+    );
+    out
+}
+
+/// Appends one record's JSON to `out`; `b64` is scratch for the bytes in
+/// base64 (reused by the file, so a line allocates nothing once warm).
+fn encode(
+    out: &mut Vec<u8>,
+    b64: &mut String,
+    outcome: &str,
+    why: Result<&str, &str>,
+    content_type: &str,
+    raw: &[u8],
+) -> serde_json::Result<()> {
+    b64.clear();
+    STANDARD.encode_string(raw, b64);
     let ts = now_rfc3339();
     let (reason, error) = match why {
         Ok(reason) => (Some(reason), None),
@@ -173,9 +190,9 @@ pub(crate) fn record(
         reason,
         error,
         content_type,
-        event: &event,
+        event: b64,
     };
-    serde_json::to_vec(&line).unwrap_or_default()
+    serde_json::to_writer(out, &line)
 }
 
 /// The time now, RFC 3339 in UTC with milliseconds.

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use event_decode::frames::Frame;
 use event_decode::{DecodeConfig, DecodeError, Decoder, Format};
 use event_model::Event;
-use event_pipeline::{FrameObserver, Pipeline, Routed};
+use event_pipeline::{FrameObserver, Pipeline, RejectCause, Routed};
 use event_router::{DeadLetter, DeadLetterReason, Explanation, HandlerId, Outcome, Router};
 use tokio::sync::oneshot;
 
@@ -82,6 +82,28 @@ pub(crate) enum Slot {
         line: u64,
     },
     Bad(DecodeError),
+}
+
+impl Slot {
+    /// The frame in `bytes` (the job's frames back to back), or the error of
+    /// a frame the body could not deliver.
+    pub(crate) fn frame<'b>(&self, bytes: &'b [u8]) -> Result<Frame<'b>, &DecodeError> {
+        match self {
+            Slot::Frame {
+                start,
+                end,
+                number,
+                offset,
+                line,
+            } => Ok(Frame {
+                bytes: &bytes[*start as usize..*end as usize],
+                number: *number,
+                offset: *offset,
+                line: *line,
+            }),
+            Slot::Bad(error) => Err(error),
+        }
+    }
 }
 
 /// A request's events, framed, for the router.
@@ -368,30 +390,16 @@ impl Engine {
                 partition: None,
                 error: None,
             };
-            let fate = match slot {
-                Slot::Frame {
-                    start,
-                    end,
-                    number,
-                    offset,
-                    line,
-                } => {
-                    let frame = Frame {
-                        bytes: &job.bytes[*start as usize..*end as usize],
-                        number: *number,
-                        offset: *offset,
-                        line: *line,
-                    };
-                    match self.pipeline.route_one(decoder, &frame, &mut seen) {
-                        Routed::Event(o) => Fate::Router(o),
-                        Routed::Refused => Fate::Duplicate,
-                        Routed::Bad(e) => {
-                            seen.error.get_or_insert_with(|| e.to_string());
-                            Fate::Router(Outcome::Rejected)
-                        }
+            let fate = match slot.frame(&job.bytes) {
+                Ok(frame) => match self.pipeline.route_one(decoder, &frame, &mut seen) {
+                    Routed::Event(o) => Fate::Router(o),
+                    Routed::Refused => Fate::Duplicate,
+                    Routed::Bad(e) => {
+                        seen.error.get_or_insert_with(|| e.to_string());
+                        Fate::Router(Outcome::Rejected)
                     }
-                }
-                Slot::Bad(error) => {
+                },
+                Err(error) => {
                     self.pipeline.reject_one(&[], error, &mut seen);
                     seen.error.get_or_insert_with(|| error.to_string());
                     Fate::Router(Outcome::Rejected)
@@ -508,11 +516,11 @@ impl FrameObserver for Seen<'_> {
             if let Some(e) = x.error {
                 self.error = Some(e.to_string());
             } else if let Some(event) = x.event {
-                self.error = Some(format!(
-                    "kind {}, id {:?}: no route matched and the table says `unmatched: error`",
-                    event.kind(),
-                    event.id
-                ));
+                let cause = RejectCause::Unmatched {
+                    kind: event.kind(),
+                    id: event.id.to_owned(),
+                };
+                self.error = Some(cause.to_string());
             }
         }
     }

@@ -11,20 +11,10 @@ use std::rc::Rc;
 
 use event_model::{Event, Payload};
 use event_router::{Context, Handler, HandlerError, Router, RouterBuilder, infallible};
-use game_handlers::{FormedMatch, MatchmakingConfig, MatchmakingQueue, Scoreboard, key};
+use game_handlers::{
+    FormedMatch, MatchmakingConfig, MatchmakingQueue, SERVED_REGIONS, Scoreboard, key,
+};
 use serde_json::{Value, json};
-
-/// The regions the matchmaking queue serves, with their servers' round trip
-/// in ms (the regions of the corpus and of `veltrix load`).
-const REGIONS: &[(&str, u32)] = &[
-    ("us-east-1", 40),
-    ("us-west-2", 45),
-    ("eu-west", 35),
-    ("eu-central", 35),
-    ("ap-south", 80),
-    ("ap-northeast", 60),
-    ("sa-east", 90),
-];
 
 /// Formed matches kept for `/v1/matchmaking` (the newest; older ones are
 /// counted only).
@@ -137,7 +127,7 @@ impl Game {
                 let queue = MatchmakingQueue::new(MatchmakingConfig {
                     match_size: 8,
                     skill_band: 200,
-                    regions: REGIONS
+                    regions: SERVED_REGIONS
                         .iter()
                         .map(|(r, ms)| ((*r).to_owned(), *ms))
                         .collect(),

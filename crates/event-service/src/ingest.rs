@@ -8,7 +8,6 @@
 use async_nats::HeaderMap;
 use async_nats::jetstream::Context;
 use bytes::Bytes;
-use event_decode::frames::Frame;
 use event_decode::{Bump, DecodeConfig};
 use event_jetstream::partition_subject;
 use event_router::RouteTable;
@@ -16,7 +15,6 @@ use http::StatusCode;
 use serde::Serialize;
 
 use crate::body::{BodyKind, Framed};
-use crate::engine::Slot;
 
 /// The publishing side of the front door.
 pub(crate) struct Ingest {
@@ -126,51 +124,36 @@ impl Ingest {
         let mut valid = Vec::with_capacity(framed.slots.len());
         for (index, slot) in framed.slots.iter().enumerate() {
             arena.reset();
-            match slot {
-                Slot::Frame {
-                    start,
-                    end,
-                    number,
-                    offset,
-                    line,
-                } => {
-                    let bytes = framed.bytes.slice(*start as usize..*end as usize);
-                    let frame = Frame {
-                        bytes: &bytes,
-                        number: *number,
-                        offset: *offset,
-                        line: *line,
-                    };
-                    match decoder.decode(frame.bytes, &arena) {
-                        Ok(event) => {
-                            let partition = self.table.partition_of(&event);
-                            let mut headers = HeaderMap::new();
-                            headers.insert("Nats-Msg-Id", event.id);
-                            headers.insert("Content-Type", kind.single_type());
-                            results.push(One {
-                                index,
-                                id: Some(event.id.to_owned()),
-                                outcome: "published",
-                                partition: Some(partition),
-                                error: None,
-                            });
-                            valid.push(Valid {
-                                index,
-                                subject: partition_subject(partition),
-                                headers,
-                                payload: bytes.clone(),
-                            });
-                        }
-                        Err(e) => results.push(One {
+            match slot.frame(&framed.bytes) {
+                Ok(frame) => match decoder.decode(frame.bytes, &arena) {
+                    Ok(event) => {
+                        let partition = self.table.partition_of(&event);
+                        let mut headers = HeaderMap::new();
+                        headers.insert("Nats-Msg-Id", event.id);
+                        headers.insert("Content-Type", kind.single_type());
+                        results.push(One {
                             index,
-                            id: None,
-                            outcome: "rejected",
-                            partition: None,
-                            error: Some(frame.locate(e).to_string()),
-                        }),
+                            id: Some(event.id.to_owned()),
+                            outcome: "published",
+                            partition: Some(partition),
+                            error: None,
+                        });
+                        valid.push(Valid {
+                            index,
+                            subject: partition_subject(partition),
+                            headers,
+                            payload: framed.bytes.slice_ref(frame.bytes),
+                        });
                     }
-                }
-                Slot::Bad(e) => results.push(One {
+                    Err(e) => results.push(One {
+                        index,
+                        id: None,
+                        outcome: "rejected",
+                        partition: None,
+                        error: Some(frame.locate(e).to_string()),
+                    }),
+                },
+                Err(e) => results.push(One {
                     index,
                     id: None,
                     outcome: "rejected",

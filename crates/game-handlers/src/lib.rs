@@ -20,6 +20,19 @@ pub use matchmaking::{
 };
 pub use scoreboard::{MatchResult, Scoreboard, ScoreboardStats};
 
+/// The regions of the game's corpus with the round trip (ms) their players
+/// see to their servers: the matchmaking configuration of the soak and of
+/// `veltrix serve`.
+pub const SERVED_REGIONS: &[(&str, u32)] = &[
+    ("us-east-1", 40),
+    ("us-west-2", 45),
+    ("eu-west", 35),
+    ("eu-central", 35),
+    ("ap-south", 80),
+    ("ap-northeast", 60),
+    ("sa-east", 90),
+];
+
 /// The compact key of a player or match id: FNV-1a 64 of its bytes.
 pub fn key(id: &str) -> u64 {
     event_router::fnv1a64(id.as_bytes())

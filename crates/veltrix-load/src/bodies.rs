@@ -34,16 +34,8 @@ pub const MAX_POOL_EVENTS: u64 = 1 << 18;
 /// Digits of the event number in every id.
 pub const ID_DIGITS: usize = 12;
 
-/// Regions of the simulated game (a match plays in one).
-const REGIONS: &[&str] = &[
-    "us-east-1",
-    "us-west-2",
-    "eu-west",
-    "eu-central",
-    "ap-south",
-    "ap-northeast",
-    "sa-east",
-];
+// Regions of the simulated game (a match plays in one): the corpus's.
+use event_model::corpus::REGIONS;
 
 /// The kind mix of a live game, per mille: heartbeats, then movement, then
 /// the rare game events.
