@@ -91,6 +91,17 @@ pub async fn ensure_streams(
     Ok(())
 }
 
+/// Whether `error` is the server saying that the stream does not exist (as
+/// opposed to a server that could not answer).
+pub fn stream_not_found(error: &async_nats::jetstream::context::GetStreamError) -> bool {
+    use async_nats::jetstream::context::GetStreamErrorKind;
+    matches!(
+        error.kind(),
+        GetStreamErrorKind::JetStream(e)
+            if e.error_code() == async_nats::jetstream::ErrorCode::STREAM_NOT_FOUND
+    )
+}
+
 /// Connects to the NATS server at `url`. The first connection and every
 /// reconnection are retried for ever with backoff (50 ms doubling to 5 s);
 /// losing and regaining the server is logged. Returns at once: requests

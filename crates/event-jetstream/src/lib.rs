@@ -16,7 +16,9 @@
 //!   and comes back;
 //! - [`PublishArgs`] and [`run_publish`]: `veltrix publish`, a stream of
 //!   events read one at a time, each published to its partition's subject
-//!   with a bounded number of acknowledgements outstanding.
+//!   with a bounded number of acknowledgements outstanding; what the
+//!   operator must fix (a bad `--config`, a missing input or stream) is a
+//!   [`PublishUsage`] error (exit status 2).
 //!
 //! The consuming side (`veltrix serve --consume`) lives in `event-service`,
 //! next to the router thread it feeds.
@@ -29,9 +31,11 @@ mod publish;
 pub use layout::{
     DEAD_STREAM, DEAD_SUBJECT, EVENTS_STREAM, EVENTS_SUBJECTS, PartitionRange, connect,
     consumer_config, consumer_name, content_type_format, dead_stream_config, ensure_streams,
-    events_stream_config, partition_subject, single_type,
+    events_stream_config, partition_subject, single_type, stream_not_found,
 };
-pub use publish::{PublishArgs, PublishSummary, StreamFormat, publish, run_publish};
+pub use publish::{
+    PublishArgs, PublishSummary, PublishUsage, StreamFormat, load_table, publish, run_publish,
+};
 
 /// The client library, re-exported so that users of this crate name the
 /// same types.

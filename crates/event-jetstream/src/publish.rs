@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -15,9 +15,12 @@ use bytes::Bytes;
 use clap::{Args, ValueEnum};
 use event_decode::{Bump, DecodeConfig, EventReader, Format, Item};
 use event_pipeline::table_from_yaml_reader;
+use event_router::RouteTable;
 use serde::Serialize;
 
-use crate::layout::{connect, ensure_streams, partition_subject, single_type};
+use crate::layout::{
+    EVENTS_STREAM, connect, ensure_streams, partition_subject, single_type, stream_not_found,
+};
 
 /// An encoding of the input stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -52,7 +55,8 @@ pub struct PublishArgs {
     /// Format of the input.
     #[arg(long, value_enum)]
     pub format: StreamFormat,
-    /// Make the stream `VELTRIX_EVENTS` if it is missing.
+    /// Make the stream `VELTRIX_EVENTS` if it is missing (without it, a
+    /// missing stream is an error: exit status 2).
     #[arg(long)]
     pub create: bool,
     /// The most publications waiting for the server's acknowledgement.
@@ -95,23 +99,57 @@ impl PublishSummary {
     }
 }
 
+/// Bad usage or configuration of `veltrix publish`, the operator's to fix
+/// (the command exits 2): a routing table that cannot be read or is not a
+/// valid table, an input that cannot be opened, a stream that is missing
+/// without `--create`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PublishUsage(pub String);
+
+/// Reads the routing table of `--config`; its errors name the file.
+pub fn load_table(path: &Path) -> Result<RouteTable, PublishUsage> {
+    let name = path.display();
+    let file = File::open(path).map_err(|e| PublishUsage(format!("cannot read {name}: {e}")))?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(PublishUsage(format!(
+            "cannot read {name}: it is a directory"
+        )));
+    }
+    table_from_yaml_reader(file).map_err(|e| PublishUsage(format!("{name}: {e}")))
+}
+
+/// Opens the input: a file, or standard input for `-` or nothing.
+fn open_input(path: Option<&Path>) -> Result<Box<dyn BufRead>, PublishUsage> {
+    match path {
+        None => Ok(Box::new(BufReader::new(std::io::stdin()))),
+        Some(p) if p.as_os_str() == "-" => Ok(Box::new(BufReader::new(std::io::stdin()))),
+        Some(p) => {
+            let file = File::open(p)
+                .map_err(|e| PublishUsage(format!("cannot open {}: {e}", p.display())))?;
+            if file.metadata().is_ok_and(|m| m.is_dir()) {
+                return Err(PublishUsage(format!(
+                    "cannot open {}: it is a directory",
+                    p.display()
+                )));
+            }
+            Ok(Box::new(BufReader::with_capacity(256 << 10, file)))
+        }
+    }
+}
+
 /// Runs `veltrix publish`: publishes, prints the summary on stdout, and
-/// answers whether the run was clean (exit status 0) or not (1).
+/// answers whether the run was clean (exit status 0) or not (1). Errors
+/// that are the operator's to fix are [`PublishUsage`] (exit status 2).
 pub fn run_publish(args: &PublishArgs) -> anyhow::Result<bool> {
-    let input: Box<dyn BufRead> = match args.input.as_deref() {
-        None => Box::new(BufReader::new(std::io::stdin())),
-        Some(p) if p.as_os_str() == "-" => Box::new(BufReader::new(std::io::stdin())),
-        Some(p) => Box::new(BufReader::with_capacity(
-            256 << 10,
-            File::open(p).with_context(|| format!("{}", p.display()))?,
-        )),
-    };
+    let table = load_table(&args.config)?;
+    let input = open_input(args.input.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    let summary = runtime.block_on(publish(args, input))?;
+    let summary = runtime.block_on(publish(args, table, input))?;
     let mut out = std::io::stdout().lock();
     serde_json::to_writer(&mut out, &summary)?;
     writeln!(out)?;
@@ -129,14 +167,13 @@ struct Pending {
 
 /// Publishes every event of `input` (see [`PublishArgs`]); bad events are
 /// reported on stderr as `error: ...` lines and counted as rejected.
+/// `table` places each event (see [`load_table`]); `args.config` is not
+/// read again.
 pub async fn publish(
     args: &PublishArgs,
+    table: RouteTable,
     input: Box<dyn BufRead>,
 ) -> anyhow::Result<PublishSummary> {
-    let table = File::open(&args.config)
-        .map_err(anyhow::Error::from)
-        .and_then(|f| table_from_yaml_reader(f).map_err(anyhow::Error::from))
-        .with_context(|| format!("{}", args.config.display()))?;
     let format: Format = args.format.into();
     let content_type = single_type(format);
     let max_in_flight = args.max_in_flight.max(1);
@@ -156,6 +193,23 @@ pub async fn publish(
         })
         .await
         .map_err(|e| anyhow::anyhow!("--create: {e}"))?;
+    } else {
+        let found = retrying(retry_for, "looking for the stream", || async {
+            match js.get_stream(EVENTS_STREAM).await {
+                Ok(_) => Ok(true),
+                Err(e) if stream_not_found(&e) => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("--nats {}: {e}", args.nats))?;
+        if !found {
+            return Err(PublishUsage(format!(
+                "--nats {}: the stream {EVENTS_STREAM} does not exist; run with --create to make it",
+                args.nats
+            ))
+            .into());
+        }
     }
     let started = Instant::now();
     let mut summary = PublishSummary::default();

@@ -88,13 +88,18 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::run(a),
         Command::Publish(a) => {
             event_service::init_logging();
-            event_jetstream::run_publish(a).map(|clean| {
-                if clean {
-                    Status::Clean
-                } else {
-                    Status::BadData
-                }
-            })
+            event_jetstream::run_publish(a)
+                .map(|clean| {
+                    if clean {
+                        Status::Clean
+                    } else {
+                        Status::BadData
+                    }
+                })
+                .map_err(|e| match e.downcast::<event_jetstream::PublishUsage>() {
+                    Ok(usage) => anyhow::Error::new(Usage(usage.0)),
+                    Err(e) => e,
+                })
         }
         Command::Load(a) => veltrix_load::run_load(a).map(|r| {
             if r.is_clean() {

@@ -74,3 +74,45 @@ fn help_shows_an_example_for_every_command() {
         .code(0)
         .stdout(predicate::str::contains("Examples:").and(predicate::str::contains("Exit status")));
 }
+
+#[test]
+fn publish_with_a_bad_config_exits_2_before_connecting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("routes.yaml");
+    std::fs::write(&bad, "key: match_id\npartitions: 16\nroutes: 7\n").expect("write");
+    let bad = bad.to_str().expect("utf-8 path");
+    // Nothing listens on port 1: the table is checked before connecting.
+    let nats = [
+        "publish",
+        "--nats",
+        "nats://127.0.0.1:1",
+        "--format",
+        "json",
+    ];
+    veltrix()
+        .args(nats)
+        .args(["--config", "/nonexistent/routes.yaml", "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with(
+            "error: cannot read /nonexistent/routes.yaml: ",
+        ));
+    veltrix()
+        .args(nats)
+        .args(["--config", bad, "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with(format!("error: {bad}: ")));
+    let path = dir.path().to_str().expect("utf-8 path");
+    veltrix()
+        .args(nats)
+        .args(["--config", path, "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(format!("error: cannot read {path}: it is a directory\n"));
+}
