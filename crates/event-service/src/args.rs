@@ -56,6 +56,8 @@ pub struct ServeArgs {
     /// Route the partitions of `--partitions` from NATS JetStream at this
     /// URL (SPEC §7): one durable pull consumer `veltrix-p<k>` per
     /// partition, each message acknowledged once its handlers ran.
+    /// `POST /v1/events` then publishes to the same server (answers
+    /// `published`), so that only a partition's owner routes its events.
     #[arg(long, value_name = "URL", requires = "partitions")]
     pub consume: Option<String>,
     /// The partitions this instance owns with `--consume`, `A-B` inclusive
@@ -68,7 +70,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL", conflicts_with = "consume")]
     pub publish_to: Option<String>,
     /// With `--consume` or `--publish-to`: make the streams (and the
-    /// consumers) if missing (idempotent).
+    /// consumers) if missing (idempotent). Without it, `--consume` exits 2
+    /// at start when a stream or one of its consumers is missing.
     #[arg(long)]
     pub create: bool,
     /// With `--consume`: the most messages of one partition delivered and

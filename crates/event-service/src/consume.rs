@@ -22,7 +22,7 @@ use async_nats::jetstream::{self, Context, Message, consumer::PullConsumer};
 use bytes::BytesMut;
 use event_decode::{Category, DecodeError, Format};
 use event_jetstream::{
-    DEAD_SUBJECT, EVENTS_STREAM, PartitionRange, consumer_config, consumer_name,
+    DEAD_STREAM, DEAD_SUBJECT, EVENTS_STREAM, PartitionRange, consumer_config, consumer_name,
     content_type_format, ensure_streams, single_type,
 };
 use futures_util::StreamExt;
@@ -59,12 +59,48 @@ pub(crate) async fn start(
         .timeout(Duration::from_secs(5))
         .ack_timeout(Duration::from_secs(5))
         .build(client);
+    let mut backoff = Backoff::new();
     if setup.create {
-        let mut backoff = Backoff::new();
-        while let Err(e) = ensure_streams(&js, true).await {
-            tracing::warn!("--create: making the streams failed ({e}); retrying");
+        // The streams, then every consumer, made before the instance says
+        // it is ready.
+        loop {
+            let made = match ensure_streams(&js, true).await {
+                Ok(()) => make_consumers(&js, &setup).await,
+                Err(e) => Err(e),
+            };
+            match made {
+                Ok(()) => break,
+                Err(e) => tracing::warn!(
+                    "--create: making the streams and consumers failed ({e}); retrying"
+                ),
+            }
             if !backoff.wait(&mut stop.clone()).await {
                 return Ok(Vec::new());
+            }
+        }
+    } else {
+        // Without --create, what is missing is the operator's to fix: say
+        // so at once (exit 2) instead of retrying for ever. A server that
+        // is away is still waited for.
+        loop {
+            match missing(&js, setup.partitions).await {
+                Ok(missing) if missing.is_empty() => break,
+                Ok(missing) => {
+                    return Err(format!(
+                        "--consume {}: {}; start one instance with --create to make them",
+                        setup.url,
+                        missing.join(", ")
+                    ));
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        "--consume {}: checking the streams and consumers failed ({e}); retrying",
+                        setup.url
+                    );
+                    if !backoff.wait(&mut stop.clone()).await {
+                        return Ok(Vec::new());
+                    }
+                }
             }
         }
     }
@@ -81,6 +117,69 @@ pub(crate) async fn start(
         tasks.push(tokio::spawn(part.run(stop.clone())));
     }
     Ok(tasks)
+}
+
+/// Makes the consumers of `setup.partitions` unless they exist.
+async fn make_consumers(js: &Context, setup: &ConsumeSetup) -> Result<(), async_nats::Error> {
+    let stream = js.get_stream(EVENTS_STREAM).await?;
+    for k in setup.partitions.iter() {
+        let config = consumer_config(k, setup.max_ack_pending.max(1), setup.ack_wait);
+        let _: PullConsumer = stream
+            .get_or_create_consumer(&consumer_name(k), config)
+            .await?;
+    }
+    Ok(())
+}
+
+/// What this instance needs and the server lacks: the streams
+/// `VELTRIX_EVENTS` and `VELTRIX_DEAD` and the consumers of `partitions`,
+/// each described in words; `Err` when the server could not say (away,
+/// JetStream off, a timeout).
+async fn missing(js: &Context, partitions: PartitionRange) -> Result<Vec<String>, String> {
+    use async_nats::jetstream::context::ConsumerInfoErrorKind;
+    use event_jetstream::stream_not_found as stream_missing;
+    let mut missing = Vec::new();
+    match js.get_stream(DEAD_STREAM).await {
+        Ok(_) => {}
+        Err(e) if stream_missing(&e) => {
+            missing.push(format!("the stream {DEAD_STREAM} does not exist"));
+        }
+        Err(e) => return Err(e.to_string()),
+    }
+    let stream = match js.get_stream(EVENTS_STREAM).await {
+        Ok(s) => s,
+        Err(e) if stream_missing(&e) => {
+            missing.push(format!(
+                "the stream {EVENTS_STREAM} (and so the consumers veltrix-p{}..veltrix-p{}) does not exist",
+                partitions.first, partitions.last
+            ));
+            return Ok(missing);
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let mut consumers = Vec::new();
+    for k in partitions.iter() {
+        match stream.consumer_info(consumer_name(k)).await {
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ConsumerInfoErrorKind::NotFound) => {
+                consumers.push(consumer_name(k));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    if !consumers.is_empty() {
+        missing.push(format!(
+            "the consumer{} {} of stream {EVENTS_STREAM} {}",
+            if consumers.len() == 1 { "" } else { "s" },
+            consumers.join(", "),
+            if consumers.len() == 1 {
+                "does not exist"
+            } else {
+                "do not exist"
+            }
+        ));
+    }
+    Ok(missing)
 }
 
 /// Capped exponential backoff that a stop request interrupts.

@@ -311,6 +311,9 @@ struct Engine {
     collected: Option<Rc<RefCell<Vec<Vec<u8>>>>>,
     content_type: Rc<Cell<&'static str>>,
     game: Game,
+    /// Per partition, the chain of the routed events' ids in the order the
+    /// handlers saw them (see [`order_step`]).
+    order: Vec<u64>,
 }
 
 impl Engine {
@@ -338,6 +341,7 @@ impl Engine {
         }
         let router = builder.build().map_err(|e| e.to_string())?;
         let config = DecodeConfig::new();
+        let partitions = router.table().partitions() as usize;
         Ok(Engine {
             pipeline: Pipeline::new(router),
             decoders: [
@@ -351,6 +355,7 @@ impl Engine {
             collected,
             content_type,
             game,
+            order: vec![ORDER_START; partitions],
         })
     }
 
@@ -384,6 +389,7 @@ impl Engine {
             let handlers_start = out.handlers.len() as u32;
             let mut seen = Seen {
                 window: &mut self.window,
+                order: &mut self.order,
                 out: &mut out,
                 id: None,
                 hash: None,
@@ -440,6 +446,8 @@ impl Engine {
         if let Some(map) = summary.as_object_mut() {
             map.insert("events".into(), (c.events() + self.duplicate).into());
             map.insert("duplicate".into(), self.duplicate.into());
+            let order: Vec<String> = self.order.iter().map(|h| format!("{h:016x}")).collect();
+            map.insert("partition_order".into(), order.into());
         }
         Snapshot {
             summary,
@@ -472,6 +480,8 @@ impl Engine {
 /// event (routed, dead-lettered or dropped), never when it was rejected.
 struct Seen<'a> {
     window: &'a mut Window,
+    /// The engine's per-partition order chains.
+    order: &'a mut [u64],
     out: &'a mut JobResults,
     id: Option<(u32, u32)>,
     /// The id's key in the window, computed once by `admit`.
@@ -511,6 +521,11 @@ impl FrameObserver for Seen<'_> {
         self.partition = x.partition;
         if x.outcome == Outcome::Routed {
             self.out.handlers.extend_from_slice(x.handler_ids());
+            if let (Some(event), Some(k)) = (x.event, x.partition) {
+                if let Some(h) = self.order.get_mut(k as usize) {
+                    *h = order_step(*h, event.id);
+                }
+            }
         }
         if x.outcome == Outcome::Rejected && self.error.is_none() {
             if let Some(e) = x.error {
@@ -523,5 +538,47 @@ impl FrameObserver for Seen<'_> {
                 self.error = Some(cause.to_string());
             }
         }
+    }
+}
+
+/// The value of a partition's order chain before any event: FNV-1a's 64-bit
+/// offset basis.
+pub(crate) const ORDER_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One step of a partition's order chain (`partition_order` in `/v1/stats`):
+/// FNV-1a (64-bit) continued over the routed event's id and then one `0xff`
+/// byte, which no UTF-8 id contains, so that `["ab","c"]` and `["a","bc"]`
+/// differ. Two runs that routed the same ids in a partition in the same
+/// order show the same chain; any change of order changes it (but for
+/// collisions, 1 in 2^64). Hand-written rather than a hashing crate: it is
+/// six lines, and clients (tests, operators' scripts) recompute it from the
+/// published ids, so its definition must stay this one.
+pub(crate) fn order_step(mut h: u64, id: &str) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    for &b in id.as_bytes().iter().chain(&[0xff]) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(PRIME);
+    }
+    h
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::{ORDER_START, order_step};
+
+    #[test]
+    fn the_chain_depends_on_order_and_on_boundaries() {
+        let ab = order_step(order_step(ORDER_START, "a"), "b");
+        let ba = order_step(order_step(ORDER_START, "b"), "a");
+        assert_ne!(ab, ba);
+        let split = order_step(order_step(ORDER_START, "ab"), "c");
+        let other = order_step(order_step(ORDER_START, "a"), "bc");
+        assert_ne!(split, other);
+        // FNV-1a of "a\xff" from the offset basis.
+        let mut h = ORDER_START;
+        for b in [b'a', 0xff] {
+            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+        assert_eq!(order_step(ORDER_START, "a"), h);
     }
 }

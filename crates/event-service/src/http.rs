@@ -29,7 +29,8 @@ pub(crate) struct App {
     pub decode: DecodeConfig,
     pub handler_names: Arc<[String]>,
     pub metrics: Metrics,
-    /// `--publish-to`: bodies are published to JetStream, not routed.
+    /// `--publish-to` and `--consume`: bodies are published to JetStream,
+    /// not routed here.
     pub ingest: Option<Ingest>,
 }
 

@@ -3,7 +3,9 @@
 //! the HTTP thread, then each valid event is published to its partition's
 //! subject with `Nats-Msg-Id` = its id; the reply says `published` (or
 //! `duplicate` when the server already had the id) instead of `routed`.
-//! Nothing is routed here: the instances running `--consume` route.
+//! Nothing is routed here: the instances running `--consume` route. An
+//! instance running `--consume` uses the same front door for its own
+//! `POST /v1/events`, so that only a partition's owner routes its events.
 
 use async_nats::HeaderMap;
 use async_nats::jetstream::Context;

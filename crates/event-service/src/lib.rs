@@ -44,7 +44,22 @@
 //! are acknowledged only after the handlers ran, and dead letters go to the
 //! stream `VELTRIX_DEAD` instead of the file. With `--publish-to URL` the
 //! HTTP side validates bodies and publishes them instead of routing them
-//! (a stateless ingest tier).
+//! (a stateless ingest tier). In consume mode `POST /v1/events` does the
+//! same, to the `--consume` server: any instance takes traffic, answers
+//! `published` (or `duplicate` when the server already has the id), and only
+//! the partition's owner routes the event, in stream order; an instance's
+//! `/v1/stats` counts what it routed from its partitions, never what it
+//! published. Without `--create`, a missing stream or consumer stops the
+//! start with exit status 2 and a message naming it (a server that is away
+//! is waited for, with backoff).
+//!
+//! Order is observable: `/v1/stats` (and the final summary) carry
+//! `partition_order`, per partition a 64-bit FNV-1a chain (16 hex digits)
+//! over the ids of the events routed to handlers, in the order the handlers
+//! saw them, each id followed by one `0xff` byte, starting from FNV's offset
+//! basis `cbf29ce484222325`. Instances that routed the same ids in a
+//! partition in the same order show the same value, so a client can
+//! recompute it from what it published and check the order.
 //!
 //! Dead letters (unmatched events under `unmatched: dead_letter`, and every
 //! rejected event) go to `--dead-letters FILE` as JSON lines, fsynced at

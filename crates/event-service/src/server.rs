@@ -64,7 +64,10 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
     let admission = Arc::new(Admission::new(args.queue));
     let (jobs, queue) = std::sync::mpsc::channel::<Job>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let ingest_table = args.publish_to.as_ref().map(|_| table.clone());
+    // The front door publishes with --publish-to, and with --consume too:
+    // an event posted to any instance reaches its partition's owner.
+    let publish_url = args.publish_to.as_ref().or(args.consume.as_ref());
+    let ingest_table = publish_url.map(|_| table.clone());
     let setup = EngineSetup {
         table,
         dedupe_window: args.dedupe_window,
@@ -95,8 +98,10 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         .enable_all()
         .build()
         .map_err(|e| ServeError::Failed(format!("starting the HTTP runtime: {e}")))?;
-    let ingest = match (&args.publish_to, ingest_table) {
-        (Some(url), Some(table)) => Some(runtime.block_on(ingest(url, args.create, table))?),
+    let ingest = match (publish_url, ingest_table) {
+        (Some(url), Some(table)) => {
+            Some(runtime.block_on(ingest(url, args.create && args.publish_to.is_some(), table))?)
+        }
         _ => None,
     };
     let app = Arc::new(App {
@@ -115,8 +120,10 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
     result
 }
 
-/// Connects the ingest tier (`--publish-to`), making the stream first with
-/// `--create` (retried while the server is away).
+/// Connects the front door's publishing side (`--publish-to`, or
+/// `--consume`'s server), making the stream first with `create` (retried
+/// while the server is away; with `--consume`, the consumers' start makes
+/// and checks the streams).
 async fn ingest(
     url: &str,
     create: bool,
@@ -124,7 +131,7 @@ async fn ingest(
 ) -> Result<Ingest, ServeError> {
     let client = event_jetstream::connect(url, "veltrix-ingest")
         .await
-        .map_err(|e| ServeError::Usage(format!("--publish-to {url}: {e}")))?;
+        .map_err(|e| ServeError::Usage(format!("{url}: {e}")))?;
     let js = async_nats::jetstream::ContextBuilder::new()
         .timeout(Duration::from_secs(5))
         .ack_timeout(Duration::from_secs(5))
