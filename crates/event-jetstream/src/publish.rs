@@ -179,9 +179,10 @@ pub async fn publish(
     let max_in_flight = args.max_in_flight.max(1);
     let retry_for =
         Duration::try_from_secs_f64(args.retry_for.max(0.0)).unwrap_or(Duration::from_secs(60));
+    // The first connection is retried for ever: what fails here is the URL.
     let client = connect(&args.nats, "veltrix-publish")
         .await
-        .with_context(|| format!("--nats {}", args.nats))?;
+        .map_err(|e| PublishUsage(format!("--nats {}: {e}", args.nats)))?;
     let js = jetstream::ContextBuilder::new()
         .timeout(Duration::from_secs(5))
         .ack_timeout(Duration::from_secs(5))

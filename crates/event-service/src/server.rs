@@ -66,7 +66,11 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     // The front door publishes with --publish-to, and with --consume too:
     // an event posted to any instance reaches its partition's owner.
-    let publish_url = args.publish_to.as_ref().or(args.consume.as_ref());
+    let publish_url = match (&args.publish_to, &args.consume) {
+        (Some(url), _) => Some(("--publish-to", url)),
+        (None, Some(url)) => Some(("--consume", url)),
+        (None, None) => None,
+    };
     let ingest_table = publish_url.map(|_| table.clone());
     let setup = EngineSetup {
         table,
@@ -99,9 +103,12 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         .build()
         .map_err(|e| ServeError::Failed(format!("starting the HTTP runtime: {e}")))?;
     let ingest = match (publish_url, ingest_table) {
-        (Some(url), Some(table)) => {
-            Some(runtime.block_on(ingest(url, args.create && args.publish_to.is_some(), table))?)
-        }
+        (Some((flag, url)), Some(table)) => Some(runtime.block_on(ingest(
+            flag,
+            url,
+            args.create && args.publish_to.is_some(),
+            table,
+        ))?),
         _ => None,
     };
     let app = Arc::new(App {
@@ -125,13 +132,14 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
 /// while the server is away; with `--consume`, the consumers' start makes
 /// and checks the streams).
 async fn ingest(
+    flag: &str,
     url: &str,
     create: bool,
     table: event_router::RouteTable,
 ) -> Result<Ingest, ServeError> {
     let client = event_jetstream::connect(url, "veltrix-ingest")
         .await
-        .map_err(|e| ServeError::Usage(format!("{url}: {e}")))?;
+        .map_err(|e| ServeError::Usage(format!("{flag} {url}: {e}")))?;
     let js = async_nats::jetstream::ContextBuilder::new()
         .timeout(Duration::from_secs(5))
         .ack_timeout(Duration::from_secs(5))

@@ -116,3 +116,27 @@ fn publish_with_a_bad_config_exits_2_before_connecting() {
         .code(2)
         .stderr(format!("error: cannot read {path}: it is a directory\n"));
 }
+
+#[test]
+fn publish_to_an_unparsable_nats_url_exits_2() {
+    let routes = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../event-router/examples/routes.yaml"
+    );
+    veltrix()
+        .args([
+            "publish",
+            "--nats",
+            "nats://127.0.0.1:port",
+            "--format",
+            "json",
+        ])
+        .args(["--config", routes, "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with(
+            "error: --nats nats://127.0.0.1:port: ",
+        ));
+}
