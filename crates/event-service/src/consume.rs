@@ -13,6 +13,15 @@
 //! (after a crash or a lost ack) is recognised by its id in the dedupe
 //! window and acknowledged without being routed twice.
 //!
+//! Order across a crash or a lost delivery: messages delivered earlier and
+//! never acknowledged (to a killed predecessor, or lost with a connection)
+//! come again only once their ack wait has passed, and the server would
+//! deliver newer messages of the partition first. So a partition whose
+//! consumer has such messages waits out the ack wait (`--ack-wait`, and a
+//! tenth more) before pulling, and the server then delivers them first, in
+//! stream order; a gap in the delivery sequence while pulling (deliveries
+//! that never arrived) stops the pull there and does the same.
+//!
 //! A server that is away is retried with backoff (logged), never a panic.
 
 use std::sync::Arc;
@@ -231,7 +240,7 @@ impl Partition {
         let mut backoff = Backoff::new();
         let name = consumer_name(self.k);
         while !*stop.borrow() {
-            let consumer = match self.consumer().await {
+            let mut consumer = match self.consumer().await {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::warn!(
@@ -242,6 +251,18 @@ impl Partition {
                             " (start with --create to make it)"
                         }
                     );
+                    if !backoff.wait(&mut stop).await {
+                        return;
+                    }
+                    continue;
+                }
+            };
+            // The consumer's delivery sequence of the next message.
+            let mut next_delivery = match self.settle(&mut consumer, &mut stop).await {
+                Ok(Some(d)) => d,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!("consumer {name}: {e}; retrying");
                     if !backoff.wait(&mut stop).await {
                         return;
                     }
@@ -278,9 +299,24 @@ impl Partition {
                 };
                 let mut good = Vec::with_capacity(batch.len());
                 let mut failed = None;
+                let mut gap = None;
                 for m in batch {
                     match m {
-                        Ok(m) => good.push(m),
+                        Ok(m) if gap.is_none() => {
+                            let d = m.info().map_or(next_delivery, |i| i.consumer_sequence);
+                            if d > next_delivery {
+                                // Deliveries that never arrived (lost with a
+                                // connection): routing this one now would
+                                // put it ahead of them.
+                                gap = Some((next_delivery, d - 1));
+                            } else {
+                                next_delivery = d + 1;
+                                good.push(m);
+                            }
+                        }
+                        // After a gap, left unacknowledged: delivered again,
+                        // in order, after the missing ones.
+                        Ok(_) => {}
                         Err(e) => failed = Some(e),
                     }
                 }
@@ -289,6 +325,13 @@ impl Partition {
                     if !self.handle(good).await {
                         return;
                     }
+                }
+                if let Some((from, to)) = gap {
+                    tracing::warn!(
+                        "consumer {name}: deliveries {from}..={to} never arrived; pulling again \
+                         once the server delivers them again, to keep the partition's order"
+                    );
+                    break;
                 }
                 if let Some(e) = failed {
                     tracing::warn!("consumer {name}: {e}; pulling again");
@@ -299,6 +342,39 @@ impl Partition {
                 }
             }
         }
+    }
+
+    /// Keeps the partition's order across a crash or lost deliveries:
+    /// messages delivered before and never acknowledged (to a killed
+    /// predecessor, or lost on the way) are delivered again only when their
+    /// ack wait has passed, and meanwhile the server would deliver newer
+    /// messages of the partition, out of order. So when the consumer has
+    /// such messages, wait out its ack wait (and a margin) before pulling:
+    /// the server then delivers them first, in stream order. Answers the
+    /// consumer's delivery sequence of the next message, `None` when asked
+    /// to stop meanwhile.
+    async fn settle(
+        &self,
+        consumer: &mut PullConsumer,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<Option<u64>, async_nats::Error> {
+        let info = consumer.info().await?;
+        if info.num_ack_pending > 0 {
+            let ack_wait = info.config.ack_wait;
+            let wait = ack_wait + (ack_wait / 10).max(Duration::from_millis(250));
+            tracing::info!(
+                "consumer {}: {} messages delivered earlier are unacknowledged; waiting {wait:?} \
+                 (the ack wait) for the server to deliver them again before newer ones",
+                info.name,
+                info.num_ack_pending
+            );
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => return Ok(None),
+            }
+        }
+        let info = consumer.info().await?;
+        Ok(Some(info.delivered.consumer_sequence + 1))
     }
 
     /// Routes `messages` (in order) and acknowledges them once the handlers
