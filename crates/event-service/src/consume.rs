@@ -310,7 +310,7 @@ impl Partition {
                                 // put it ahead of them.
                                 gap = Some((next_delivery, d - 1));
                             } else {
-                                next_delivery = d + 1;
+                                next_delivery = next_delivery.max(d + 1);
                                 good.push(m);
                             }
                         }
@@ -358,7 +358,16 @@ impl Partition {
         consumer: &mut PullConsumer,
         stop: &mut watch::Receiver<bool>,
     ) -> Result<Option<u64>, async_nats::Error> {
-        let info = consumer.info().await?;
+        let mut info = consumer.info().await?.clone();
+        if info.num_ack_pending > 0 {
+            // This instance's own last acks may still be on their way to
+            // the consumer: look again a moment later before waiting.
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+                _ = stop.changed() => return Ok(None),
+            }
+            info = consumer.info().await?.clone();
+        }
         if info.num_ack_pending > 0 {
             let ack_wait = info.config.ack_wait;
             let wait = ack_wait + (ack_wait / 10).max(Duration::from_millis(250));

@@ -674,6 +674,8 @@ fn without_create_a_missing_stream_or_consumer_stops_the_start_with_exit_2() {
         "{err}"
     );
     assert!(err.contains("--create"), "{err}");
+    // `publish --create` makes VELTRIX_EVENTS; then `publish` without it
+    // finds the stream and goes on.
     let out = publisher(&nats, &events, &[]).wait_with_output().unwrap();
     assert!(out.status.success());
     let out = veltrix()
