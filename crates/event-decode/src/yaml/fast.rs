@@ -218,15 +218,18 @@ struct Scanner<'s, 'b> {
 
 impl Scanner<'_, '_> {
     fn document(&mut self) -> Scan {
-        allowed_characters(self.text)?;
+        let all_ascii = allowed_characters(self.text)?;
         let text = self.text;
         let mut pos = 0;
+        // Line ends found by `memchr` (SIMD) over the whole text at once,
+        // rather than a search per line.
+        let mut breaks = memchr::memchr_iter(b'\n', text.as_bytes());
         while pos < text.len() {
-            let end = text[pos..].find('\n').map_or(text.len(), |n| pos + n);
+            let end = breaks.next().unwrap_or(text.len());
             let line = &text[pos..end];
             self.line += 1;
             self.line_start = pos;
-            self.ascii = line.is_ascii();
+            self.ascii = all_ascii || line.is_ascii();
             self.line_text(line)?;
             let chars = if self.ascii {
                 line.len()
@@ -484,17 +487,18 @@ impl Scanner<'_, '_> {
 }
 
 /// Only printable characters, no tabs or carriage returns, no byte-order
-/// marks or Unicode line separators.
-fn allowed_characters(text: &str) -> Scan {
+/// marks or Unicode line separators; whether the text is all ASCII.
+fn allowed_characters(text: &str) -> Scan<bool> {
     let bytes = text.as_bytes();
-    let mut ascii = true;
-    for &c in bytes {
-        if c >= 0x80 {
-            ascii = false;
-        } else if (c < 0x20 && c != b'\n') || c == 0x7f {
-            return Err(GiveUp);
-        }
+    // One pass without early exit (it vectorises): any byte that is a
+    // control but LF, or DEL, and the OR of all bytes for non-ASCII.
+    let (bad, or) = bytes.iter().fold((false, 0u8), |(bad, or), &c| {
+        (bad | ((c < 0x20 && c != b'\n') || c == 0x7f), or | c)
+    });
+    if bad {
+        return Err(GiveUp);
     }
+    let ascii = or < 0x80;
     if !ascii
         && !text.chars().all(|c| match c {
             '\0'..='\u{7f}' => true,
@@ -506,7 +510,7 @@ fn allowed_characters(text: &str) -> Scan {
     {
         return Err(GiveUp);
     }
-    Ok(())
+    Ok(ascii)
 }
 
 /// `-` followed by a space or the end of the line: a block entry.
@@ -568,21 +572,52 @@ fn scalar(b: &[u8], i: usize) -> Scan<Scalar> {
     }
     // Indicators that start something other than a plain scalar (or a
     // plain scalar only in some positions: `-x`, `:x`, `?x`).
-    let plain_dash = first == b'-' && !is_dash(b, i);
-    if !plain_dash && b"-?:,[]{}#&*!|>%@`".contains(&first) {
+    // A `match` rather than a search of the indicator list: this runs
+    // once per scalar.
+    let indicator = matches!(
+        first,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'%'
+            | b'@'
+            | b'`'
+    );
+    if indicator && !(first == b'-' && !is_dash(b, i)) {
         return Err(GiveUp);
     }
     let mut end = i;
     let mut j = i;
-    while j < b.len() {
-        match b[j] {
-            b' ' => {
+    loop {
+        // Runs of ordinary characters in one step each (no bounds check
+        // per byte): only a space or a colon can end a plain scalar here.
+        let run = b[j..]
+            .iter()
+            .position(|&c| c == b' ' || c == b':')
+            .unwrap_or(b.len() - j);
+        if run > 0 {
+            j += run;
+            end = j;
+        }
+        match b.get(j) {
+            None => break,
+            Some(b' ') => {
                 if b.get(j + 1) == Some(&b'#') {
                     break;
                 }
                 j += 1;
             }
-            b':' if matches!(b.get(j + 1), None | Some(b' ')) => {
+            Some(_) if matches!(b.get(j + 1), None | Some(b' ')) => {
                 // `key :` (space before the colon) is left to the other path.
                 if end != j {
                     return Err(GiveUp);
@@ -594,7 +629,7 @@ fn scalar(b: &[u8], i: usize) -> Scan<Scalar> {
                     after: After::Colon(j + 1),
                 });
             }
-            _ => {
+            Some(_) => {
                 j += 1;
                 end = j;
             }
