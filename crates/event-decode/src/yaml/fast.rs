@@ -8,8 +8,8 @@
 //! block sequences (compact mappings in items, sequences at their parent
 //! key's column), single-line plain scalars, single-line quoted scalars
 //! without escapes (`\` in double quotes, `''` in single quotes), empty
-//! values, and the empty flow collections `[]` and `{}` as whole values.
-//! Tabs, carriage returns, control and non-printable characters, other
+//! values, and the empty flow collections `[]` and `{}` as whole values;
+//! LF or CR LF line breaks. Tabs, lone carriage returns, control and non-printable characters, other
 //! flow collections, anchors, aliases, tags, block scalars, multi-line
 //! scalars, complex keys and directives all make it give up.
 //!
@@ -230,7 +230,10 @@ impl Scanner<'_, '_> {
             self.line += 1;
             self.line_start = pos;
             self.ascii = all_ascii || line.is_ascii();
-            self.line_text(line)?;
+            // A CR LF break: the CR is part of the break, not of the line
+            // (a lone CR was refused up front). Counted in `chars` below,
+            // as the break is two characters.
+            self.line_text(line.strip_suffix('\r').unwrap_or(line))?;
             let chars = if self.ascii {
                 line.len()
             } else {
@@ -486,16 +489,21 @@ impl Scanner<'_, '_> {
     }
 }
 
-/// Only printable characters, no tabs or carriage returns, no byte-order
-/// marks or Unicode line separators; whether the text is all ASCII.
+/// Only printable characters, no tabs, no carriage returns but in CR LF
+/// line breaks, no byte-order marks or Unicode line separators; whether the
+/// text is all ASCII.
 fn allowed_characters(text: &str) -> Scan<bool> {
     let bytes = text.as_bytes();
-    // One pass without early exit (it vectorises): any byte that is a
-    // control but LF, or DEL, and the OR of all bytes for non-ASCII.
-    let (bad, or) = bytes.iter().fold((false, 0u8), |(bad, or), &c| {
-        (bad | ((c < 0x20 && c != b'\n') || c == 0x7f), or | c)
-    });
-    if bad {
+    // One pass without early exit and without branches (it vectorises):
+    // any byte that is a control but LF and CR, or DEL; the OR of all
+    // bytes for non-ASCII. Then CRs, rare, by `memchr`.
+    let mut bad = false;
+    let mut or = 0u8;
+    for &c in bytes {
+        bad |= ((c < 0x20) & (c != b'\n') & (c != b'\r')) | (c == 0x7f);
+        or |= c;
+    }
+    if bad || memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
         return Err(GiveUp);
     }
     let ascii = or < 0x80;

@@ -161,6 +161,9 @@ const INSIDE: &[&str] = &[
     "a: 1\n\n\n   \nb: 2\n",
     "a:\n# comment\n  b: 1\n",
     "a:    # comment\n  - 1\n",
+    "a: 1\r\n",
+    "---\r\na: 'x' # c\r\nb:\r\n  - \"y\"\r\n  - z: 1\r\n\r\n...\r\n",
+    "a: é\r\nb: 日本 \r\nc: 1",
 ];
 
 /// Documents outside the subset (each must be declined); the decoder
@@ -175,7 +178,10 @@ const OUTSIDE: &[&str] = &[
     "--- a: 1\n",
     "%YAML 1.2\n---\na: 1\n",
     "a:\t1\n",
-    "a: 1\r\n",
+    "a: 1\r",
+    "a: 1\rb: 2\n",
+    "a: 1\r\rb: 2\r\n",
+    "a: x\ry\r\n",
     "a: [1, 2]\n",
     "a: {b: 1}\n",
     "a: &x 1\nb: *x\n",
@@ -228,6 +234,9 @@ fn reference_and_corpus_take_the_fast_path_and_decode_the_same() {
     assert!(check(REFERENCE_EVENT_YAML));
     for doc in corpus_docs(11, 400) {
         assert!(check(&doc), "declined {doc}");
+        // The same with CR LF line breaks.
+        let crlf = doc.replace('\n', "\r\n");
+        assert!(check(&crlf), "declined {crlf:?}");
     }
 }
 
@@ -395,6 +404,7 @@ fn base_documents() -> Vec<String> {
     let mut docs: Vec<String> = INSIDE.iter().map(|s| s.to_string()).collect();
     docs.push(REFERENCE_EVENT_YAML.to_owned());
     docs.extend(corpus_docs(3, 40));
+    docs.extend(corpus_docs(4, 10).iter().map(|d| d.replace('\n', "\r\n")));
     docs
 }
 
