@@ -142,7 +142,7 @@ impl<'s, S: NodeSource<'s>> Deserializer<'s, S> {
     }
 
     /// The next event, without consuming it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn peek(&mut self) -> Result<&(Node<'s>, Mark), Error> {
         if self.peeked.is_none() {
             let ev = self.source.next_event()?;
@@ -154,7 +154,9 @@ impl<'s, S: NodeSource<'s>> Deserializer<'s, S> {
         }
     }
 
-    #[inline]
+    // Always inlined: called for every node, and a call moves the node
+    // and its mark through memory twice.
+    #[inline(always)]
     fn next(&mut self) -> Result<(Node<'s>, Mark), Error> {
         let (node, mark) = match self.peeked.take() {
             Some(ev) => ev,

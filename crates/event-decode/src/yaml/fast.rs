@@ -165,7 +165,7 @@ impl<'s, 't> FastNodes<'s, 't> {
 }
 
 impl<'s> NodeSource<'s> for FastNodes<'s, '_> {
-    #[inline]
+    #[inline(always)]
     fn next_event(&mut self) -> Result<(Node<'s>, Mark), Error> {
         let Some(&(token, mark)) = self.tokens.get(self.next) else {
             return Err(Error::new(
@@ -394,7 +394,8 @@ impl Scanner<'_, '_> {
         if is_dash(b, i) {
             return Err(GiveUp);
         }
-        if self.empty_flow(b, i)? {
+        // Checked here first: most values are scalars.
+        if matches!(b[i], b'[' | b'{') && self.empty_flow(b, i)? {
             return Ok(());
         }
         let s = scalar(b, i)?;
@@ -443,7 +444,8 @@ impl Scanner<'_, '_> {
         if is_dash(b, i) {
             return Err(GiveUp);
         }
-        if self.empty_flow(b, i)? {
+        // Checked here first: most values are scalars.
+        if matches!(b[i], b'[' | b'{') && self.empty_flow(b, i)? {
             return Ok(());
         }
         let s = scalar(b, i)?;
