@@ -398,8 +398,18 @@ fn errors_and_limits_are_the_yaml_rust2_paths() {
 
 #[test]
 fn the_fast_path_allocates_nothing_once_warm_and_borrows_every_scalar() {
-    let docs = corpus_docs(5, 300);
+    let mut docs = corpus_docs(5, 300);
+    // Flow forms (JSON, one line and wrapped) and CR LF breaks too, where
+    // the fast path takes them (strings without escapes).
     let mut tokens = FastTokens::default();
+    for e in corpus(8, 100) {
+        for doc in flow_forms(&e) {
+            if FastNodes::new(&doc, &Limits::DEFAULT, &mut tokens).is_some() {
+                docs.push(doc);
+            }
+        }
+    }
+    docs.extend(corpus_docs(9, 50).iter().map(|d| d.replace('\n', "\r\n")));
     for doc in &docs {
         let range = doc.as_bytes().as_ptr_range();
         let mut source = FastNodes::new(doc, &Limits::DEFAULT, &mut tokens).expect("accepted");
