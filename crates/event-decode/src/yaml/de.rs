@@ -142,7 +142,7 @@ impl<'s, S: NodeSource<'s>> Deserializer<'s, S> {
     }
 
     /// The next event, without consuming it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn peek(&mut self) -> Result<&(Node<'s>, Mark), Error> {
         if self.peeked.is_none() {
             let ev = self.source.next_event()?;
@@ -154,7 +154,9 @@ impl<'s, S: NodeSource<'s>> Deserializer<'s, S> {
         }
     }
 
-    #[inline]
+    // Always inlined: called for every node, and a call moves the node
+    // and its mark through memory twice.
+    #[inline(always)]
     fn next(&mut self) -> Result<(Node<'s>, Mark), Error> {
         let (node, mark) = match self.peeked.take() {
             Some(ev) => ev,
@@ -265,6 +267,7 @@ impl<'s, S: NodeSource<'s>> Deserializer<'s, S> {
 
     /// Reads a scalar for a typed request; collections are refused with
     /// `expected`.
+    #[inline(always)]
     fn scalar(&mut self, expected: &'static str) -> Result<(Cow<'s, str>, Resolved, Mark), Error> {
         let (node, mark) = self.next()?;
         match node {
@@ -290,6 +293,7 @@ impl<'s, S: NodeSource<'s>> Deserializer<'s, S> {
 /// Hands text to a visitor: owned strings move (a `String` target keeps the
 /// allocation), borrowed ones are lent for the whole input's lifetime
 /// (`visit_borrowed_str`), so a seed can keep them without a copy.
+#[inline(always)]
 fn visit_text<'s, V: Visitor<'s>>(visitor: V, text: Cow<'s, str>) -> Result<V::Value, Error> {
     match text {
         Cow::Owned(s) => visitor.visit_string(s),
@@ -700,7 +704,9 @@ impl<'s, S: NodeSource<'s>> de::MapAccess<'s> for MapAccess<'_, 's, S> {
             return Ok(None);
         }
         self.first = false;
-        self.track_key()?;
+        if self.de.tracker.is_some() {
+            self.track_key()?;
+        }
         seed.deserialize(&mut *self.de).map(Some)
     }
 

@@ -496,6 +496,11 @@ fn text_position(text: &str, at: usize) -> Position {
 /// 6.8.1; yaml-rust2 accepts every version). Directives come before the
 /// document's first content line, so only those lines are looked at.
 fn check_version(text: &str) -> Result<(), DecodeError> {
+    // Most documents have no `%` at all: one SIMD search instead of a
+    // walk over the leading lines.
+    if memchr::memchr(b'%', text.as_bytes()).is_none() {
+        return Ok(());
+    }
     let mut offset = 0;
     for line in text.split_inclusive(['\n', '\r']) {
         let start = offset;

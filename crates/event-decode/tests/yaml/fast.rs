@@ -1,7 +1,10 @@
-//! The fast scanner against yaml-rust2: whenever `FastNodes` accepts a
-//! document its events equal `ParserNodes`' (text and style), and the
-//! decoder gives the same events and errors with the fast path on and off,
-//! on generated, corpus, hand-written and mutated documents. Also: the fast
+//! The fast scanner against the project's scanner and yaml-rust2: whenever
+//! `FastNodes` accepts a document its events equal `ScannerNodes'` (text
+//! and style), and `ParserNodes'` whenever yaml-rust2 reads the document
+//! (it refuses some flow plain scalars that YAML 1.2 allows, such as
+//! `[a -, b]`); the decoder gives the same events and errors with the fast
+//! path on and off, with either engine, on generated, corpus, hand-written
+//! and mutated documents. Also: the fast
 //! path allocates nothing per event once warm, its scalars point into the
 //! input.
 
@@ -10,6 +13,7 @@ use std::borrow::Cow;
 use bumpalo::Bump;
 use event_decode::internals::yaml::{
     AliasBuffers, Engine, FastNodes, FastTokens, Mark, Node, NodeSource, ParserNodes,
+    ScannerBuffers, ScannerNodes,
 };
 use event_decode::yaml::{self, YamlDecoder};
 use event_decode::{DecodeConfig, UnknownFields};
@@ -35,6 +39,40 @@ fn parser_nodes(text: &str) -> Option<Vec<Node<'static>>> {
             Node::Scalar { .. } => {}
         }
         nodes.push(node);
+        if depth == 0 {
+            break;
+        }
+    }
+    source.finish().ok()?;
+    Some(nodes)
+}
+
+/// The project scanner's nodes (scalars owned), or `None` if it fails
+/// anywhere (including after the root node).
+fn scanner_nodes(text: &str) -> Option<Vec<Node<'static>>> {
+    let arena = Bump::new();
+    let mut buffers = ScannerBuffers::default();
+    let mut source = ScannerNodes::new(text, &Limits::DEFAULT, &arena, &mut buffers);
+    let mut nodes = Vec::new();
+    let mut depth = 0usize;
+    loop {
+        let (node, _) = source.next_event().ok()?;
+        match node {
+            Node::SequenceStart | Node::MappingStart => depth += 1,
+            Node::SequenceEnd | Node::MappingEnd => depth -= 1,
+            Node::Scalar { .. } => {}
+        }
+        nodes.push(match node {
+            Node::Scalar { text, style, tag } => Node::Scalar {
+                text: Cow::Owned(text.into_owned()),
+                style,
+                tag,
+            },
+            Node::SequenceStart => Node::SequenceStart,
+            Node::SequenceEnd => Node::SequenceEnd,
+            Node::MappingStart => Node::MappingStart,
+            Node::MappingEnd => Node::MappingEnd,
+        });
         if depth == 0 {
             break;
         }
@@ -81,19 +119,51 @@ fn decode(decoder: &mut YamlDecoder, text: &[u8]) -> Result<OwnedEvent, DecodeEr
     decoder.decode(text, &arena).map(|e| e.to_owned())
 }
 
-/// The fast path, when it accepts `text`, gives yaml-rust2's nodes exactly;
-/// the decoder gives the same result with the fast path on and off. Returns
-/// whether the fast scanner accepted.
+/// The fast path, when it accepts `text`, gives the scanner's nodes
+/// exactly, and yaml-rust2's when yaml-rust2 reads it; the decoder gives
+/// the same result with the fast path on and off, with either engine.
+/// Returns whether the fast scanner accepted.
 fn check(text: &str) -> bool {
     let mut tokens = FastTokens::default();
     let fast = fast_nodes(text, &mut tokens);
     let accepted = fast.is_some();
     if let Some(fast) = fast {
-        let slow = parser_nodes(text);
         let (nodes, marks): (Vec<_>, Vec<_>) = fast.into_iter().unzip();
-        assert_eq!(Some(nodes), slow, "fast scanner differs on {text:?}");
+        assert_eq!(
+            Some(&nodes),
+            scanner_nodes(text).as_ref(),
+            "fast scanner differs from the scanner on {text:?}"
+        );
+        if let Some(theirs) = parser_nodes(text) {
+            assert_eq!(
+                nodes, theirs,
+                "fast scanner differs from yaml-rust2 on {text:?}"
+            );
+        }
         assert_marks_valid(text, marks.into_iter());
     }
+    for strict in [false, true] {
+        let config = DecodeConfig::new().unknown_fields(if strict {
+            UnknownFields::Deny
+        } else {
+            UnknownFields::Skip
+        });
+        let on = decode(&mut YamlDecoder::with_config(&config), text.as_bytes());
+        let off = decode(
+            &mut YamlDecoder::with_config(&config).fast_path(false),
+            text.as_bytes(),
+        );
+        assert_eq!(on, off, "decoders (scanner engine) differ on {text:?}");
+    }
+    if !accepted || parser_nodes(text).is_some() {
+        check_yaml_rust2_engine(text);
+    }
+    accepted
+}
+
+/// The yaml-rust2 engine gives the same result with the fast path on and
+/// off.
+fn check_yaml_rust2_engine(text: &str) {
     for strict in [false, true] {
         let on = decode(
             &mut YamlDecoder::with_config(&DecodeConfig::new().unknown_fields(if strict {
@@ -116,7 +186,6 @@ fn check(text: &str) -> bool {
         );
         assert_eq!(on, off, "decoders differ on {text:?}");
     }
-    accepted
 }
 
 fn encoded(e: &OwnedEvent) -> String {
@@ -161,6 +230,21 @@ const INSIDE: &[&str] = &[
     "a: 1\n\n\n   \nb: 2\n",
     "a:\n# comment\n  b: 1\n",
     "a:    # comment\n  - 1\n",
+    "a: 1\r\n",
+    "---\r\na: 'x' # c\r\nb:\r\n  - \"y\"\r\n  - z: 1\r\n\r\n...\r\n",
+    "a: é\r\nb: 日本 \r\nc: 1",
+    "a: [1, 2]\n",
+    "a: {b: 1}\n",
+    "tags: [coastal, 'riddle', \"night\"]  # flow\nb: {x: [1, {y: z}], 'q': \"r\"}\n",
+    "- [a, b]\n- {c: d, e: []}\n- [[], {}]\n",
+    "a: [a -, b -c, -1, x:y, 'p']\n",
+    "a: [a b,  c  d  , e]\n",
+    "{a: 1, b: [x, y], c: {d: e}}\n",
+    "{\"a\":1, 'b':[2], c: 'x'}",
+    "---\n{attrs: {build: '4648', client: ios-5.2.1}, id: 'e1',\n  kind: clue_found, payload: {clue_id: c,\n  tags: [], zone: é}, seq: 1}\n...\n",
+    "{a: 1,\r\n  b: [2,\r\n  3]} # end\r\n# after\r\n",
+    "# head\n[a, b]\n",
+    "{a: x#y, b: a:b}\n",
 ];
 
 /// Documents outside the subset (each must be declined); the decoder
@@ -175,9 +259,35 @@ const OUTSIDE: &[&str] = &[
     "--- a: 1\n",
     "%YAML 1.2\n---\na: 1\n",
     "a:\t1\n",
-    "a: 1\r\n",
-    "a: [1, 2]\n",
-    "a: {b: 1}\n",
+    "a: 1\r",
+    "a: 1\rb: 2\n",
+    "a: 1\r\rb: 2\r\n",
+    "a: x\ry\r\n",
+    "a: [1, 2\n  , 3]\n",
+    "a: [1, 2] x\n",
+    "a: [1, 2]: x\n",
+    "a: [1, 2,]\n",
+    "a: [1,, 2]\n",
+    "a: [,]\n",
+    "a: {b: }\n",
+    "a: {b}\n",
+    "a: {b: 1,}\n",
+    "a: {b : 1}\n",
+    "a: {? b: 1}\n",
+    "a: [b: 1]\n",
+    "a: [b #c\n]\n",
+    "a: [&x 1]\n",
+    "a: ['it''s']\n",
+    "a: [\"x\\n\"]\n",
+    "a: ['multi\n  line']\n",
+    "a: [{b: 1}\n",
+    "{a: 1}\nb: 2\n",
+    "{a: 1} x\n",
+    "{a: 1\n---\n}\n",
+    "{a: multi\n  line}\n",
+    "{a: [b, c], d: {e: f}\n",
+    "  {a: 1}\n",
+    "[a -, b]\n- c\n",
     "a: &x 1\nb: *x\n",
     "a: !!str 1\n",
     "a: |\n  text\n",
@@ -209,10 +319,10 @@ const OUTSIDE: &[&str] = &[
 ];
 
 #[test]
-fn hand_written_documents_inside_the_subset_match_yaml_rust2() {
+fn hand_written_documents_inside_the_subset_match_the_scanner() {
     for doc in INSIDE {
         assert!(check(doc), "declined {doc:?}");
-        assert!(parser_nodes(doc).is_some(), "yaml-rust2 refuses {doc:?}");
+        assert!(scanner_nodes(doc).is_some(), "the scanner refuses {doc:?}");
     }
 }
 
@@ -228,6 +338,9 @@ fn reference_and_corpus_take_the_fast_path_and_decode_the_same() {
     assert!(check(REFERENCE_EVENT_YAML));
     for doc in corpus_docs(11, 400) {
         assert!(check(&doc), "declined {doc}");
+        // The same with CR LF line breaks.
+        let crlf = doc.replace('\n', "\r\n");
+        assert!(check(&crlf), "declined {crlf:?}");
     }
 }
 
@@ -285,8 +398,18 @@ fn errors_and_limits_are_the_yaml_rust2_paths() {
 
 #[test]
 fn the_fast_path_allocates_nothing_once_warm_and_borrows_every_scalar() {
-    let docs = corpus_docs(5, 300);
+    let mut docs = corpus_docs(5, 300);
+    // Flow forms (JSON, one line and wrapped) and CR LF breaks too, where
+    // the fast path takes them (strings without escapes).
     let mut tokens = FastTokens::default();
+    for e in corpus(8, 100) {
+        for doc in flow_forms(&e) {
+            if FastNodes::new(&doc, &Limits::DEFAULT, &mut tokens).is_some() {
+                docs.push(doc);
+            }
+        }
+    }
+    docs.extend(corpus_docs(9, 50).iter().map(|d| d.replace('\n', "\r\n")));
     for doc in &docs {
         let range = doc.as_bytes().as_ptr_range();
         let mut source = FastNodes::new(doc, &Limits::DEFAULT, &mut tokens).expect("accepted");
@@ -395,6 +518,19 @@ fn base_documents() -> Vec<String> {
     let mut docs: Vec<String> = INSIDE.iter().map(|s| s.to_string()).collect();
     docs.push(REFERENCE_EVENT_YAML.to_owned());
     docs.extend(corpus_docs(3, 40));
+    docs.extend(corpus_docs(4, 10).iter().map(|d| d.replace('\n', "\r\n")));
+    // Flow styles (PyYAML's default flow style, ruamel's scalar lists).
+    docs.push(
+        "{attrs: {build: '4648', client: ios-5.2.1}, id: '583ed649-6968',\n  kind: clue_found, \
+         payload: {clue_id: clue-harbor-62,\n  hint_used: false, points: 590, position: \
+         {x: 3205.25, 'y': 1807.75, z: 63.0}, tags: [a -, b],\n  zone: forest}, seq: 1001}\n"
+            .to_owned(),
+    );
+    docs.push(
+        "# an event\nattrs:\n  build: '4648'  # first field\npayload:\n  tags: [coastal, riddle]\n  \
+         position: {x: 1, 'y': 2}\n"
+            .to_owned(),
+    );
     docs
 }
 
@@ -413,6 +549,67 @@ proptest! {
         edits in prop::collection::vec(mutation(), 1..4),
     ) {
         let mut doc = encoded(&event);
+        for m in &edits {
+            doc = apply(&doc, m);
+        }
+        check(&doc);
+    }
+}
+
+/// The event as JSON (a YAML flow mapping), and the same with a line
+/// break and an indent after every `,` (a root flow over many lines).
+fn flow_forms(e: &OwnedEvent) -> [String; 2] {
+    let arena = Bump::new();
+    let mut j = Vec::new();
+    event_decode::json::encode(&e.as_view(&arena), &mut j);
+    let one = String::from_utf8(j).expect("JSON is UTF-8");
+    let wrapped = one.replace(",\"", ",\n  \"");
+    [one, wrapped]
+}
+
+/// Flow documents: the bases above that hold a flow collection.
+fn flow_documents() -> Vec<String> {
+    let mut docs: Vec<String> = base_documents()
+        .into_iter()
+        .filter(|d| d.contains(['[', '{']) && !d.contains("[]\n") || d.starts_with('{'))
+        .collect();
+    for e in corpus(6, 10) {
+        docs.extend(flow_forms(&e));
+    }
+    docs
+}
+
+#[test]
+fn json_events_take_the_fast_path() {
+    let mut accepted = 0;
+    for e in corpus(12, 200) {
+        for doc in flow_forms(&e) {
+            if check(&doc) {
+                accepted += 1;
+            }
+        }
+    }
+    // Strings with escapes decline; most events have none.
+    assert!(accepted > 300, "{accepted} of 400 accepted");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn generated_events_as_flow_match_the_scanner(event in strategies::event()) {
+        for doc in flow_forms(&event) {
+            check(&doc);
+        }
+    }
+
+    #[test]
+    fn mutated_flow_documents_match_the_scanner(
+        base in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(mutation(), 1..4),
+    ) {
+        let docs = flow_documents();
+        let mut doc = docs[base.index(docs.len())].clone();
         for m in &edits {
             doc = apply(&doc, m);
         }
