@@ -274,3 +274,27 @@ fn more_than_one_document_is_an_error_at_the_second() {
     assert_eq!(e.kind(), ErrorKind::Syntax);
     assert_eq!(e.mark().map(|m| (m.line, m.column)), Some((2, 1)));
 }
+
+/// `?` right before a flow indicator is an empty explicit key (YAML 1.2
+/// section 7.4.2, as libyaml reads it), never a plain scalar "?": section
+/// 7.3.3 lets `?` start one only before an `ns-plain-safe` character, and
+/// flow indicators are not, inside a flow collection. yaml-rust2 differs
+/// (`tests/yaml/engines.rs`).
+#[test]
+fn a_question_mark_before_a_flow_indicator_is_an_empty_key() {
+    let doc = "k: [?, b]\n";
+    let arena = Bump::new();
+    let nodes = events(doc, &arena, &Limits::DEFAULT).unwrap();
+    let shape: String = nodes
+        .iter()
+        .map(|n| match n {
+            Node::SequenceStart => '[',
+            Node::SequenceEnd => ']',
+            Node::MappingStart => '{',
+            Node::MappingEnd => '}',
+            Node::Scalar { .. } => 's',
+        })
+        .collect();
+    assert_eq!(shape, "{s[{ss}s]}");
+    assert_eq!(texts(doc), ["k", "", "", "b"]);
+}
