@@ -3,7 +3,6 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
@@ -16,13 +15,13 @@ use serde::Serialize;
 use tokio::sync::oneshot;
 
 use crate::body::{self, BodyKind};
-use crate::engine::{Admission, Fate, Job, JobResults, Query, RouteJob, Snapshot};
+use crate::engine::{Admission, Fate, Job, JobResults, Jobs, Query, RouteJob, Snapshot};
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 
 /// What every request handler shares.
 pub(crate) struct App {
-    pub jobs: Sender<Job>,
+    pub jobs: Jobs,
     pub admission: Arc<Admission>,
     pub draining: AtomicBool,
     pub max_body: u64,

@@ -18,7 +18,8 @@ use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use crate::ServeArgs;
 use crate::consume::{self, ConsumeSetup};
 use crate::dead_letters::DeadLetterFile;
-use crate::engine::{self, Admission, EngineSetup, Job, Ready};
+use crate::dead_letters::SYNC_EVERY;
+use crate::engine::{self, Admission, EngineSetup, Job, Jobs, Ready};
 use crate::http::{App, handle};
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
@@ -62,8 +63,6 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         None => None,
     };
     let admission = Arc::new(Admission::new(args.queue));
-    let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let ingest_table = args.publish_to.as_ref().map(|_| table.clone());
     let setup = EngineSetup {
         table,
@@ -71,15 +70,46 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         dead_letters,
         collect_dead_letters: args.consume.is_some(),
     };
-    let engine_admission = admission.clone();
-    let engine = std::thread::Builder::new()
-        .name("veltrix-router".into())
-        .spawn(move || engine::run(setup, queue, engine_admission, ready_tx))
-        .map_err(|e| ServeError::Failed(format!("starting the router's thread: {e}")))?;
-    let ready = ready_rx
-        .recv()
-        .map_err(|_| ServeError::Failed("the router's thread stopped at start".into()))?
-        .map_err(|e| ServeError::Usage(format!("{}: {e}", args.config.display())))?;
+    // One HTTP thread and no consumers: the router lives on that thread
+    // (see the crate docs). Otherwise it gets its own.
+    let inline = args.http_threads <= 1 && args.consume.is_none();
+    let (jobs, engine, ready) = if inline {
+        let ready = engine::start_inline(setup)
+            .map_err(|e| ServeError::Usage(format!("{}: {e}", args.config.display())))?;
+        (Jobs::Inline(admission.clone()), None, ready)
+    } else {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let engine_admission = admission.clone();
+        let engine = std::thread::Builder::new()
+            .name("veltrix-router".into())
+            .spawn(move || engine::run(setup, queue, engine_admission, ready_tx))
+            .map_err(|e| ServeError::Failed(format!("starting the router's thread: {e}")))?;
+        let ready = ready_rx
+            .recv()
+            .map_err(|_| ServeError::Failed("the router's thread stopped at start".into()))?
+            .map_err(|e| ServeError::Usage(format!("{}: {e}", args.config.display())))?;
+        (Jobs::Thread(jobs), Some(engine), ready)
+    };
+    let result = serve_with(args, jobs, admission, ready, ingest_table, inline);
+    if inline {
+        engine::stop_inline();
+    }
+    if let Some(engine) = engine {
+        let _ = engine.join();
+    }
+    result
+}
+
+/// Runs the HTTP side with the router reached through `jobs`.
+fn serve_with(
+    args: &ServeArgs,
+    jobs: Jobs,
+    admission: Arc<Admission>,
+    ready: Ready,
+    ingest_table: Option<event_router::RouteTable>,
+    inline: bool,
+) -> Result<Summary, ServeError> {
     if let Some(range) = args.partitions {
         if range.last >= ready.partitions {
             return Err(ServeError::Usage(format!(
@@ -89,12 +119,19 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
             )));
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(args.http_threads.max(1))
-        .thread_name("veltrix-http")
-        .enable_all()
-        .build()
-        .map_err(|e| ServeError::Failed(format!("starting the HTTP runtime: {e}")))?;
+    let runtime = if inline {
+        // Every task runs on this thread, where the router lives.
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(args.http_threads.max(1))
+            .thread_name("veltrix-http")
+            .enable_all()
+            .build()
+    }
+    .map_err(|e| ServeError::Failed(format!("starting the HTTP runtime: {e}")))?;
     let ingest = match (&args.publish_to, ingest_table) {
         (Some(url), Some(table)) => Some(runtime.block_on(ingest(url, args.create, table))?),
         _ => None,
@@ -109,9 +146,22 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         metrics: Metrics::new(),
         ingest,
     });
-    let result = runtime.block_on(run(args, app, &ready));
+    let result = runtime.block_on(async {
+        if inline {
+            // The dead-letter sync that the router's thread times by
+            // waiting on its queue.
+            tokio::spawn(async {
+                let mut tick = tokio::time::interval(SYNC_EVERY);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tick.tick().await;
+                    engine::tick_inline();
+                }
+            });
+        }
+        run(args, app, &ready).await
+    });
     runtime.shutdown_timeout(Duration::from_secs(1));
-    let _ = engine.join();
     result
 }
 
