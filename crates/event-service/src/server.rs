@@ -20,7 +20,7 @@ use crate::consume::{self, ConsumeSetup};
 use crate::dead_letters::DeadLetterFile;
 use crate::dead_letters::SYNC_EVERY;
 use crate::engine::{self, Admission, EngineSetup, Job, Jobs, Ready};
-use crate::http::{App, handle};
+use crate::http::{App, handle, quoted_names};
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 
@@ -142,7 +142,7 @@ fn serve_with(
         draining: AtomicBool::new(false),
         max_body: args.max_body,
         decode: DecodeConfig::new(),
-        handler_names: ready.handler_names.clone(),
+        handler_names: quoted_names(&ready.handler_names),
         metrics: Metrics::new(),
         ingest,
     });
