@@ -150,7 +150,17 @@ fn plainly_one_document(body: &[u8], config: &DecodeConfig) -> bool {
     };
     // Lines split at every CR and LF (a CRLF makes one extra empty line,
     // which is blank either way).
-    let mut lines = body.split(|&b| b == b'\n' || b == b'\r').peekable();
+    // memchr finds the breaks: a byte-at-a-time split cost about as much
+    // as the reply's whole JSON.
+    let mut start = 0;
+    let ends = memchr::memchr2_iter(b'\n', b'\r', body).chain(std::iter::once(body.len()));
+    let mut lines = ends
+        .map(|end| {
+            let line = &body[start..end];
+            start = end + 1;
+            line
+        })
+        .peekable();
     let mut content = lines.next_if(|first| is_marker(first, b"---")).is_some();
     for line in lines {
         if is_marker(line, b"---") || is_marker(line, b"...") {
