@@ -31,7 +31,9 @@
 //!   CPU per single-event YAML request with the hand-off, see the commit
 //!   that introduced this mode for the figures). Order is trivially kept:
 //!   one thread runs every job, each to completion. The dead-letter file's
-//!   once-a-second sync is driven by a timer task on that thread.
+//!   once-a-second sync is driven by a timer task on that thread, and its
+//!   `fsync` runs on a thread of its own (`veltrix-fsync`), so serving
+//!   never waits on the disk (it took up to 43 ms here).
 //! - **With `--http-threads N` above 1, or with `--consume`, the router has
 //!   its own thread** (`veltrix-router`) and the HTTP threads (`veltrix-http`,
 //!   a multi-threaded tokio runtime) send it one job per request over one
