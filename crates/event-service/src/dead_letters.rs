@@ -47,6 +47,10 @@ pub(crate) struct DeadLetterFile {
     pub written: u64,
     /// The first write or sync error, kept for the log.
     pub failures: u64,
+    /// The thread that runs the once-a-second `fsync` (started at the
+    /// first one): the router, which may be the HTTP thread too, never
+    /// waits on the disk for it. Rotation and drain still sync in place.
+    syncer: Option<std::sync::mpsc::Sender<File>>,
 }
 
 impl DeadLetterFile {
@@ -64,6 +68,7 @@ impl DeadLetterFile {
             b64: String::new(),
             written: 0,
             failures: 0,
+            syncer: None,
         })
     }
 
@@ -108,11 +113,55 @@ impl DeadLetterFile {
     /// Syncs if something was written and a second has passed since the
     /// last sync (or `force`).
     pub(crate) fn sync_due(&mut self, force: bool) {
-        if self.dirty && (force || self.last_sync.elapsed() >= SYNC_EVERY) {
-            if let Err(e) = self.sync() {
-                self.fail(&e);
+        if !self.dirty {
+            return;
+        }
+        let result = if force {
+            self.sync()
+        } else if self.last_sync.elapsed() >= SYNC_EVERY {
+            self.sync_in_background()
+        } else {
+            return;
+        };
+        if let Err(e) = result {
+            self.fail(&e);
+        }
+    }
+
+    /// Writes the buffered lines out and has the syncer thread `fsync`
+    /// them (in place if that thread cannot be had).
+    fn sync_in_background(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        let file = self.out.get_ref().try_clone()?;
+        let file = match &self.syncer {
+            Some(tx) => tx.send(file).err().map(|e| e.0),
+            None => Some(file),
+        };
+        if let Some(file) = file {
+            // No syncer yet (or it died): start one.
+            let (tx, rx) = std::sync::mpsc::channel::<File>();
+            let path = self.path.clone();
+            let started = std::thread::Builder::new()
+                .name("veltrix-fsync".into())
+                .spawn(move || {
+                    for file in rx {
+                        if let Err(e) = file.sync_data() {
+                            tracing::error!(file = %path.display(), error = %e, "syncing dead letters failed");
+                        }
+                    }
+                });
+            match started {
+                Ok(_) => {
+                    // A fresh channel whose receiver is alive: cannot fail.
+                    let _ = tx.send(file);
+                    self.syncer = Some(tx);
+                }
+                Err(_) => file.sync_data()?,
             }
         }
+        self.dirty = false;
+        self.last_sync = Instant::now();
+        Ok(())
     }
 
     fn sync(&mut self) -> io::Result<()> {

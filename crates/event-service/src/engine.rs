@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 
 use bytes::Bytes;
 use event_decode::frames::Frame;
@@ -243,25 +243,86 @@ pub(crate) fn run(
             }
             Err(RecvTimeoutError::Disconnected) => break,
         };
-        match job {
-            Job::Route(job) => {
-                let n = job.slots.len();
-                engine.route(job);
-                admission.release(n);
-                engine.sync_dead_letters(false);
-            }
-            Job::Snapshot(reply) => {
-                let _ = reply.send(engine.snapshot());
-            }
-            Job::Query(q) => engine.query(q),
-            Job::Shutdown(reply) => {
-                engine.sync_dead_letters(true);
-                let _ = reply.send(engine.snapshot());
-                return;
-            }
+        if let Flow::Stop = engine.handle(job, &admission) {
+            return;
         }
     }
     engine.sync_dead_letters(true);
+}
+
+thread_local! {
+    /// The router's state when it lives on the one HTTP thread (inline
+    /// mode, see the crate docs): only that thread's tasks reach it, each
+    /// job runs to completion before the next (no `await` inside), so the
+    /// borrow is never contended.
+    static INLINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
+
+/// Builds the router on the calling thread and keeps it there for
+/// [`Jobs::Inline`]: the thread that then runs the (current-thread) HTTP
+/// runtime. Returns what the router reports when ready.
+pub(crate) fn start_inline(setup: EngineSetup) -> Result<Ready, String> {
+    let engine = Engine::new(setup)?;
+    let ready = engine.ready();
+    INLINE.with_borrow_mut(|slot| *slot = Some(engine));
+    Ok(ready)
+}
+
+/// Drops the inline router of this thread, syncing its dead letters.
+pub(crate) fn stop_inline() {
+    if let Some(mut engine) = INLINE.with_borrow_mut(Option::take) {
+        engine.sync_dead_letters(true);
+    }
+}
+
+/// Syncs the inline router's dead letters if a sync is due (the timer that
+/// the router's own thread gets from waiting on its queue).
+pub(crate) fn tick_inline() {
+    INLINE.with(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            if let Some(engine) = slot.as_mut() {
+                engine.sync_dead_letters(false);
+            }
+        }
+    });
+}
+
+/// The router seen from the HTTP side: its thread's queue, or the router
+/// living on this very thread.
+#[derive(Debug)]
+pub(crate) enum Jobs {
+    /// The router's own thread (`veltrix-router`), fed through a FIFO.
+    Thread(Sender<Job>),
+    /// The router on the calling thread: a job runs at once, before
+    /// `send` returns (its reply is then ready without a wakeup).
+    Inline(Arc<Admission>),
+}
+
+impl Jobs {
+    /// Hands a job to the router; the job back if the router has stopped.
+    pub(crate) fn send(&self, job: Job) -> Result<(), Job> {
+        match self {
+            Jobs::Thread(tx) => tx.send(job).map_err(|e| e.0),
+            Jobs::Inline(admission) => INLINE.with(|slot| {
+                let Ok(mut slot) = slot.try_borrow_mut() else {
+                    return Err(job);
+                };
+                let Some(engine) = slot.as_mut() else {
+                    return Err(job);
+                };
+                if let Flow::Stop = engine.handle(job, admission) {
+                    *slot = None;
+                }
+                Ok(())
+            }),
+        }
+    }
+}
+
+/// Whether the router goes on after a job.
+enum Flow {
+    Go,
+    Stop,
 }
 
 /// Where dead letters go: the file, told the content type of the request
@@ -432,6 +493,28 @@ impl Engine {
             out.dead_letters = std::mem::take(&mut *collected.borrow_mut());
         }
         let _ = job.reply.send(out);
+    }
+
+    /// Runs one job; [`Flow::Stop`] after the shutdown job.
+    fn handle(&mut self, job: Job, admission: &Admission) -> Flow {
+        match job {
+            Job::Route(job) => {
+                let n = job.slots.len();
+                self.route(job);
+                admission.release(n);
+                self.sync_dead_letters(false);
+            }
+            Job::Snapshot(reply) => {
+                let _ = reply.send(self.snapshot());
+            }
+            Job::Query(q) => self.query(q),
+            Job::Shutdown(reply) => {
+                self.sync_dead_letters(true);
+                let _ = reply.send(self.snapshot());
+                return Flow::Stop;
+            }
+        }
+        Flow::Go
     }
 
     fn sync_dead_letters(&mut self, force: bool) {

@@ -6,30 +6,50 @@
 //!
 //! ## How the threads are arranged, and why
 //!
-//! - **One router thread** (`veltrix-router`) owns the [`event_pipeline::Pipeline`]
-//!   (router, arena, handlers), the dedupe window and the dead-letter file.
-//!   The router's properties hold because nothing else touches them: its
-//!   arena and handlers are single-threaded (no locks on the hot path, zero
-//!   heap allocations per event in the router core), and one thread taking
-//!   jobs from one FIFO queue gives the ordering SPEC §6 promises: within a
-//!   partition each handler sees events in the order the service accepted
-//!   them (a connection's requests in order, a body's events in order),
-//!   across all connections. On the 2-core development machine one router
-//!   thread took about 200,000 YAML events a second, or 500,000 protobuf
-//!   events a second, in batches of 100 (`veltrix load --batch 100`, see the
-//!   README); YAML decoding is what bounds it. A larger machine would run
-//!   one router thread per shard of partitions, each with its own queue.
-//! - **HTTP threads** (`veltrix-http`, a tokio runtime, `--http-threads`,
-//!   default 1) accept connections, parse requests, read and frame bodies
-//!   and write responses. A body is framed whole before any of it is
+//! - **One router** owns the [`event_pipeline::Pipeline`] (router, arena,
+//!   handlers), the dedupe window and the dead-letter file. The router's
+//!   properties hold because nothing else touches them: its arena and
+//!   handlers are single-threaded (no locks on the hot path, zero heap
+//!   allocations per event in the router core), and one thread running
+//!   jobs one at a time in the order they were accepted gives the ordering
+//!   SPEC §6 promises: within a partition each handler sees events in the
+//!   order the service accepted them (a connection's requests in order, a
+//!   body's events in order), across all connections. On the 2-core
+//!   development machine one router took about 200,000 YAML events a
+//!   second, or 500,000 protobuf events a second, in batches of 100
+//!   (`veltrix load --batch 100`, see the README); YAML decoding is what
+//!   bounds it. A larger machine would run one router per shard of
+//!   partitions, each with its own queue.
+//! - **With one HTTP thread (the default) the router lives on it**: the
+//!   HTTP side is a current-thread tokio runtime on the thread that built
+//!   the router, and a request's events are routed right there, between
+//!   reading its body and writing its response. Handing each request to a
+//!   router thread and its results back cost two cross-thread wakeups
+//!   (a futex for the router, the runtime's eventfd for the reply) and two
+//!   context switches per request: for a single small event that was more
+//!   CPU than decoding and routing it (measured: about 24 µs of service
+//!   CPU per single-event YAML request with the hand-off, see the commit
+//!   that introduced this mode for the figures). Order is trivially kept:
+//!   one thread runs every job, each to completion. The dead-letter file's
+//!   once-a-second sync is driven by a timer task on that thread, and its
+//!   `fsync` runs on a thread of its own (`veltrix-fsync`), so serving
+//!   never waits on the disk (it took up to 43 ms here).
+//! - **With `--http-threads N` above 1, or with `--consume`, the router has
+//!   its own thread** (`veltrix-router`) and the HTTP threads (`veltrix-http`,
+//!   a multi-threaded tokio runtime) send it one job per request over one
+//!   FIFO queue: several threads then parse HTTP and frame bodies in
+//!   parallel, and the one queue keeps the order across connections.
+//! - In both arrangements a body is framed whole before any of it is
 //!   routed (a body that cannot be split is a 400 that routes nothing), and
-//!   only then handed to the router thread as one job. The response is sent
-//!   after the router ran the handlers, so an event answered `routed` has
-//!   been handled.
-//! - **The queue between them is bounded in events** (`--queue`): a request
+//!   the response is sent after the router ran the handlers, so an event
+//!   answered `routed` has been handled.
+//! - **The router's queue is bounded in events** (`--queue`): a request
 //!   that does not fit gets 503 with `Retry-After` and routes nothing, so
 //!   memory stays bounded under overload instead of latency growing without
-//!   limit.
+//!   limit. With the router on the HTTP thread nothing waits in a queue (a
+//!   body is routed as soon as it is framed, one at a time), so the bound
+//!   is never reached; under overload requests wait unread in their
+//!   sockets, bounded by `--max-connections` and the kernel's buffers.
 //! - **Metrics cost the router nothing per event**: its counters are copied
 //!   into `prometheus-client`'s registry when `/metrics` is scraped.
 //!

@@ -18,8 +18,9 @@ use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use crate::ServeArgs;
 use crate::consume::{self, ConsumeSetup};
 use crate::dead_letters::DeadLetterFile;
-use crate::engine::{self, Admission, EngineSetup, Job, Ready};
-use crate::http::{App, handle};
+use crate::dead_letters::SYNC_EVERY;
+use crate::engine::{self, Admission, EngineSetup, Job, Jobs, Ready};
+use crate::http::{App, handle, quoted_names};
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 
@@ -62,31 +63,53 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         None => None,
     };
     let admission = Arc::new(Admission::new(args.queue));
-    let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    // The front door publishes with --publish-to, and with --consume too:
-    // an event posted to any instance reaches its partition's owner.
-    let publish_url = match (&args.publish_to, &args.consume) {
-        (Some(url), _) => Some(("--publish-to", url)),
-        (None, Some(url)) => Some(("--consume", url)),
-        (None, None) => None,
-    };
-    let ingest_table = publish_url.map(|_| table.clone());
+    let ingest_table = publish_url(args).map(|_| table.clone());
     let setup = EngineSetup {
         table,
         dedupe_window: args.dedupe_window,
         dead_letters,
         collect_dead_letters: args.consume.is_some(),
     };
-    let engine_admission = admission.clone();
-    let engine = std::thread::Builder::new()
-        .name("veltrix-router".into())
-        .spawn(move || engine::run(setup, queue, engine_admission, ready_tx))
-        .map_err(|e| ServeError::Failed(format!("starting the router's thread: {e}")))?;
-    let ready = ready_rx
-        .recv()
-        .map_err(|_| ServeError::Failed("the router's thread stopped at start".into()))?
-        .map_err(|e| ServeError::Usage(format!("{}: {e}", args.config.display())))?;
+    // One HTTP thread and no consumers: the router lives on that thread
+    // (see the crate docs). Otherwise it gets its own.
+    let inline = args.http_threads <= 1 && args.consume.is_none();
+    let (jobs, engine, ready) = if inline {
+        let ready = engine::start_inline(setup)
+            .map_err(|e| ServeError::Usage(format!("{}: {e}", args.config.display())))?;
+        (Jobs::Inline(admission.clone()), None, ready)
+    } else {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let engine_admission = admission.clone();
+        let engine = std::thread::Builder::new()
+            .name("veltrix-router".into())
+            .spawn(move || engine::run(setup, queue, engine_admission, ready_tx))
+            .map_err(|e| ServeError::Failed(format!("starting the router's thread: {e}")))?;
+        let ready = ready_rx
+            .recv()
+            .map_err(|_| ServeError::Failed("the router's thread stopped at start".into()))?
+            .map_err(|e| ServeError::Usage(format!("{}: {e}", args.config.display())))?;
+        (Jobs::Thread(jobs), Some(engine), ready)
+    };
+    let result = serve_with(args, jobs, admission, ready, ingest_table, inline);
+    if inline {
+        engine::stop_inline();
+    }
+    if let Some(engine) = engine {
+        let _ = engine.join();
+    }
+    result
+}
+
+/// Runs the HTTP side with the router reached through `jobs`.
+fn serve_with(
+    args: &ServeArgs,
+    jobs: Jobs,
+    admission: Arc<Admission>,
+    ready: Ready,
+    ingest_table: Option<event_router::RouteTable>,
+    inline: bool,
+) -> Result<Summary, ServeError> {
     if let Some(range) = args.partitions {
         if range.last >= ready.partitions {
             return Err(ServeError::Usage(format!(
@@ -96,13 +119,20 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
             )));
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(args.http_threads.max(1))
-        .thread_name("veltrix-http")
-        .enable_all()
-        .build()
-        .map_err(|e| ServeError::Failed(format!("starting the HTTP runtime: {e}")))?;
-    let ingest = match (publish_url, ingest_table) {
+    let runtime = if inline {
+        // Every task runs on this thread, where the router lives.
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(args.http_threads.max(1))
+            .thread_name("veltrix-http")
+            .enable_all()
+            .build()
+    }
+    .map_err(|e| ServeError::Failed(format!("starting the HTTP runtime: {e}")))?;
+    let ingest = match (publish_url(args), ingest_table) {
         (Some((flag, url)), Some(table)) => Some(runtime.block_on(ingest(
             flag,
             url,
@@ -117,14 +147,38 @@ pub fn serve(args: &ServeArgs) -> Result<Summary, ServeError> {
         draining: AtomicBool::new(false),
         max_body: args.max_body,
         decode: DecodeConfig::new(),
-        handler_names: ready.handler_names.clone(),
+        handler_names: quoted_names(&ready.handler_names),
         metrics: Metrics::new(),
         ingest,
     });
-    let result = runtime.block_on(run(args, app, &ready));
+    let result = runtime.block_on(async {
+        if inline {
+            // The dead-letter sync that the router's thread times by
+            // waiting on its queue.
+            tokio::spawn(async {
+                let mut tick = tokio::time::interval(SYNC_EVERY);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tick.tick().await;
+                    engine::tick_inline();
+                }
+            });
+        }
+        run(args, app, &ready).await
+    });
     runtime.shutdown_timeout(Duration::from_secs(1));
-    let _ = engine.join();
     result
+}
+
+/// Where the front door publishes, with the flag that named it: with
+/// `--publish-to`, and with `--consume` too, so that an event posted to any
+/// instance reaches its partition's owner.
+fn publish_url(args: &ServeArgs) -> Option<(&'static str, &str)> {
+    match (&args.publish_to, &args.consume) {
+        (Some(url), _) => Some(("--publish-to", url.as_str())),
+        (None, Some(url)) => Some(("--consume", url.as_str())),
+        (None, None) => None,
+    }
 }
 
 /// Connects the front door's publishing side (`--publish-to`, or

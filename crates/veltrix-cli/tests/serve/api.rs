@@ -281,7 +281,18 @@ fn request(player: &str, seq: u32) -> String {
 
 #[test]
 fn order_holds_across_two_connections_and_matches_show_players() {
-    let server = Server::start(&[]);
+    // One HTTP thread: the router runs on it.
+    order_holds_across_two_connections(&[]);
+}
+
+#[test]
+fn order_holds_with_the_router_on_its_own_thread() {
+    // Several HTTP threads: the router has its own thread and queue.
+    order_holds_across_two_connections(&["--http-threads", "2"]);
+}
+
+fn order_holds_across_two_connections(extra: &[&str]) {
+    let server = Server::start(extra);
     let mut a = server.unix_conn();
     let mut b = server.tcp_conn();
     let mut expected = Vec::new();
