@@ -298,3 +298,16 @@ fn a_question_mark_before_a_flow_indicator_is_an_empty_key() {
     assert_eq!(shape, "{s[{ss}s]}");
     assert_eq!(texts(doc), ["k", "", "", "b"]);
 }
+
+/// A last line of spaces with no line break after it is an empty line, as
+/// the YAML test suite's case JEF9/02 (`"- |+\n   "` is "\n") reads it: keep
+/// chomping keeps its break. yaml-rust2 drops it (found by the
+/// `yaml_scanner_differential` fuzz target on `">+\r\r  "`).
+#[test]
+fn a_last_line_of_spaces_is_an_empty_line_under_keep_chomping() {
+    assert_eq!(texts(">+\n\n  "), ["\n\n"]);
+    assert_eq!(texts(">+\r\r  "), ["\n\n"]);
+    assert_eq!(texts("|+\r\n\r\n  "), ["\n\n"]);
+    assert_eq!(texts(">+\n\n"), ["\n"]);
+    assert_eq!(texts("|\n\n  "), [""]);
+}
