@@ -31,6 +31,7 @@ use std::borrow::Cow;
 use event_model::Limits;
 
 use super::error::{Error, ErrorKind};
+use super::scanner::is_c_indicator;
 use super::source::{Mark, Node, NodeSource, ScalarStyle};
 
 /// Implicit keys must stay under 1024 characters in YAML; a byte bound
@@ -830,25 +831,7 @@ fn scalar(b: &[u8], i: usize) -> Scan<Scalar> {
     // plain scalar only in some positions: `-x`, `:x`, `?x`).
     // A `match` rather than a search of the indicator list: this runs
     // once per scalar.
-    let indicator = matches!(
-        first,
-        b'-' | b'?'
-            | b':'
-            | b','
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'#'
-            | b'&'
-            | b'*'
-            | b'!'
-            | b'|'
-            | b'>'
-            | b'%'
-            | b'@'
-            | b'`'
-    );
+    let indicator = is_c_indicator(first);
     let plain_dash = first == b'-' && !is_dash(b, i);
     if indicator && !plain_dash {
         return Err(GiveUp);
@@ -952,28 +935,7 @@ fn flow_scalar(b: &[u8], i: usize) -> Scan<FlowScalar> {
     let plain_dash = first == b'-'
         && b.get(i + 1)
             .is_some_and(|&n| !matches!(n, b' ' | b'\n' | b'\r') && !is_flow_indicator(n));
-    let indicator = matches!(
-        first,
-        b'-' | b'?'
-            | b':'
-            | b','
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'#'
-            | b'&'
-            | b'*'
-            | b'!'
-            | b'|'
-            | b'>'
-            | b'%'
-            | b'@'
-            | b'`'
-            | b' '
-            | b'\n'
-            | b'\r'
-    );
+    let indicator = is_c_indicator(first) || matches!(first, b' ' | b'\n' | b'\r');
     if indicator && !plain_dash {
         return Err(GiveUp);
     }

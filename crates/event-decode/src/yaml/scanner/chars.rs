@@ -151,6 +151,34 @@ pub(super) fn is_blankz(b: u8) -> bool {
     b == b' ' || b == b'\t' || is_breakz(b)
 }
 
+/// YAML 1.2's `c-indicator` (production 22): the characters that cannot
+/// start a plain scalar, except `-`, `?` and `:` before a character that may
+/// continue one. Shared by the scanner and the line scanner in front of it.
+#[inline(always)]
+pub(in crate::yaml) fn is_c_indicator(b: u8) -> bool {
+    matches!(
+        b,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+    )
+}
+
 #[inline(always)]
 pub(super) fn is_flow_indicator(b: u8) -> bool {
     matches!(b, b',' | b'[' | b']' | b'{' | b'}')

@@ -12,8 +12,8 @@ use bumpalo::Bump;
 use super::super::error::{Error, ErrorKind};
 use super::super::source::{Mark, ScalarStyle};
 use super::chars::{
-    Cursor, is_blank, is_blankz, is_breakz, is_flow_indicator, is_uri_char, is_word,
-    next_json_only, non_printable,
+    Cursor, is_blank, is_blankz, is_breakz, is_c_indicator, is_flow_indicator, is_uri_char,
+    is_word, next_json_only, non_printable,
 };
 
 mod indicators;
@@ -349,28 +349,7 @@ impl<'s> Lexer<'s> {
             b'|' | b'>' if !flow => self.fetch_block_scalar(b == b'|'),
             b'\'' | b'"' => self.fetch_quoted(b == b'"'),
             _ => {
-                let starts_plain = !(is_blankz(b)
-                    || matches!(
-                        b,
-                        b'-' | b'?'
-                            | b':'
-                            | b','
-                            | b'['
-                            | b']'
-                            | b'{'
-                            | b'}'
-                            | b'#'
-                            | b'&'
-                            | b'*'
-                            | b'!'
-                            | b'|'
-                            | b'>'
-                            | b'\''
-                            | b'"'
-                            | b'%'
-                            | b'@'
-                            | b'`'
-                    ))
+                let starts_plain = !(is_blankz(b) || is_c_indicator(b))
                     || (matches!(b, b'-' | b'?' | b':')
                         && !is_blankz(n)
                         && !(flow && is_flow_indicator(n)));

@@ -25,6 +25,7 @@ mod parser;
 mod scalars;
 mod suite;
 
+pub(super) use chars::is_c_indicator;
 pub use nodes::{ScannerBuffers, ScannerNodes};
 pub use parser::{ParseBuffers, Tag, Token, YamlParser};
 pub use suite::{suite_events, write_event};
