@@ -14,7 +14,8 @@
 //! - [`Format`], with [`Format::decoder`] and [`Format::frames`] to pick a
 //!   format's [`Decoder`] and [`frames::FrameReader`] at run time.
 //! - [`DecodeError`] (with [`Category`] and [`Position`]): the one error,
-//!   saying what is wrong and where.
+//!   saying what is wrong and where; [`peek_id`] reads the `id` of an event
+//!   that did not decode, when it can be read.
 //! - Per format, behind features with symmetric names:
 //!
 //! | feature    | decoder                        | frames                               | encoder            |
@@ -61,6 +62,7 @@ mod error;
 pub mod frames;
 #[cfg(feature = "json")]
 pub mod json;
+mod peek;
 #[cfg(feature = "protobuf")]
 pub mod protobuf;
 #[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
@@ -104,6 +106,7 @@ pub use bumpalo::Bump;
 pub use config::{DecodeConfig, UnknownFields};
 pub use error::{Category, DecodeError, Position};
 pub use event_model::{Event, Limit, Limits};
+pub use peek::peek_id;
 #[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
 pub use reader::{EventReader, Item, from_slice, from_slice_with};
 
