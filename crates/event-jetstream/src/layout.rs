@@ -153,20 +153,22 @@ pub fn single_type(format: Format) -> &'static str {
 /// assert_eq!(content_type_format("text/plain"), None);
 /// ```
 pub fn content_type_format(content_type: &str) -> Option<Format> {
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match media.as_str() {
-        "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml" => {
-            Some(Format::Yaml)
-        }
-        "application/json" => Some(Format::Json),
-        "application/x-protobuf" | "application/protobuf" => Some(Format::Protobuf),
-        _ => None,
-    }
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    // Compared case-insensitively in place: this runs on every request, and
+    // a lower-cased copy would be its one allocation.
+    const TYPES: [(&str, Format); 7] = [
+        ("application/yaml", Format::Yaml),
+        ("application/x-yaml", Format::Yaml),
+        ("text/yaml", Format::Yaml),
+        ("text/x-yaml", Format::Yaml),
+        ("application/json", Format::Json),
+        ("application/x-protobuf", Format::Protobuf),
+        ("application/protobuf", Format::Protobuf),
+    ];
+    TYPES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(media))
+        .map(|&(_, format)| format)
 }
 
 /// An inclusive range of partitions, `A-B` or a single `A` on the command
