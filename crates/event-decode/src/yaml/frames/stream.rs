@@ -236,7 +236,7 @@ impl<R: BufRead> YamlFrames<R> {
     /// and reports it. When it is not `open` yet (only directives and
     /// comments so far, one of them too long to keep), the document may
     /// never come: a stray `...` or the end of the input drops them, as
-    /// [`documents`] does, and there is nothing to report (`Ok`).
+    /// [`documents`](super::documents) does, and there is nothing to report (`Ok`).
     fn skip_oversized(&mut self, open: bool, ended: bool) -> Result<(), DecodeError> {
         let line = self.buf_line;
         self.reset();
