@@ -7,6 +7,9 @@
 //! and mutated documents. Also: the fast
 //! path allocates nothing per event once warm, its scalars point into the
 //! input.
+//!
+//! This module holds the comparison helpers and the hand-written documents;
+//! the tests are in [`documents`], [`mutations`] and [`flow`].
 
 use std::borrow::Cow;
 
@@ -23,6 +26,13 @@ use event_model::{OwnedEvent, strategies};
 use proptest::prelude::*;
 
 use crate::alloc::measure;
+
+#[path = "fast/documents.rs"]
+mod documents;
+#[path = "fast/flow.rs"]
+mod flow;
+#[path = "fast/mutations.rs"]
+mod mutations;
 
 /// yaml-rust2's nodes for the whole document, or `None` if it fails
 /// anywhere (including after the root node).
@@ -199,6 +209,17 @@ fn corpus_docs(seed: u64, n: usize) -> Vec<String> {
     corpus(seed, n).iter().map(encoded).collect()
 }
 
+/// The event as JSON (a YAML flow mapping), and the same with a line
+/// break and an indent after every `,` (a root flow over many lines).
+fn flow_forms(e: &OwnedEvent) -> [String; 2] {
+    let arena = Bump::new();
+    let mut j = Vec::new();
+    event_decode::json::encode(&e.as_view(&arena), &mut j);
+    let one = String::from_utf8(j).expect("JSON is UTF-8");
+    let wrapped = one.replace(",\"", ",\n  \"");
+    [one, wrapped]
+}
+
 /// Documents inside the subset (each must be accepted).
 const INSIDE: &[&str] = &[
     "a: 1\n",
@@ -317,351 +338,3 @@ const OUTSIDE: &[&str] = &[
     "a: \u{1}\n",
     "a #b: c\n",
 ];
-
-#[test]
-fn hand_written_documents_inside_the_subset_match_the_scanner() {
-    for doc in INSIDE {
-        assert!(check(doc), "declined {doc:?}");
-        assert!(scanner_nodes(doc).is_some(), "the scanner refuses {doc:?}");
-    }
-}
-
-#[test]
-fn hand_written_documents_outside_the_subset_are_declined() {
-    for doc in OUTSIDE {
-        assert!(!check(doc), "accepted {doc:?}");
-    }
-}
-
-#[test]
-fn reference_and_corpus_take_the_fast_path_and_decode_the_same() {
-    assert!(check(REFERENCE_EVENT_YAML));
-    for doc in corpus_docs(11, 400) {
-        assert!(check(&doc), "declined {doc}");
-        // The same with CR LF line breaks.
-        let crlf = doc.replace('\n', "\r\n");
-        assert!(check(&crlf), "declined {crlf:?}");
-    }
-}
-
-#[test]
-fn errors_and_limits_are_the_yaml_rust2_paths() {
-    let reference = REFERENCE_EVENT_YAML.as_bytes();
-    let cases: Vec<(YamlDecoder, Vec<u8>)> = vec![
-        (
-            YamlDecoder::new().engine(Engine::YamlRust2),
-            b"id: e1\nseq: abc\n".to_vec(),
-        ),
-        (
-            YamlDecoder::new().engine(Engine::YamlRust2),
-            b"id: e1\nid: e2\n".to_vec(),
-        ),
-        (
-            YamlDecoder::new().engine(Engine::YamlRust2),
-            b"kind: nope\n".to_vec(),
-        ),
-        (
-            YamlDecoder::with_config(&DecodeConfig::new().deny_unknown_fields())
-                .engine(Engine::YamlRust2),
-            [reference, b"extra: 1\n"].concat(),
-        ),
-        (
-            YamlDecoder::with_config(&DecodeConfig::new().max_depth(2)).engine(Engine::YamlRust2),
-            reference.to_vec(),
-        ),
-        (
-            YamlDecoder::with_config(&DecodeConfig::new().max_items(3)).engine(Engine::YamlRust2),
-            reference.to_vec(),
-        ),
-        (
-            YamlDecoder::with_config(&DecodeConfig::new().max_string_bytes(8))
-                .engine(Engine::YamlRust2),
-            reference.to_vec(),
-        ),
-        (
-            YamlDecoder::with_config(&DecodeConfig::new().max_event_bytes(100))
-                .engine(Engine::YamlRust2),
-            reference.to_vec(),
-        ),
-    ];
-    for (decoder, input) in cases {
-        let text = std::str::from_utf8(&input).unwrap();
-        let mut tokens = FastTokens::default();
-        let on = decode(&mut decoder.clone(), &input).unwrap_err();
-        let off = decode(&mut decoder.fast_path(false), &input).unwrap_err();
-        assert_eq!(on, off, "{text}");
-        assert_eq!(on.to_string(), off.to_string());
-        // Most of these pass the scanner: the error came from the fallback.
-        let _ = fast_nodes(text, &mut tokens);
-    }
-}
-
-#[test]
-fn the_fast_path_allocates_nothing_once_warm_and_borrows_every_scalar() {
-    let mut docs = corpus_docs(5, 300);
-    // Flow forms (JSON, one line and wrapped) and CR LF breaks too, where
-    // the fast path takes them (strings without escapes).
-    let mut tokens = FastTokens::default();
-    for e in corpus(8, 100) {
-        for doc in flow_forms(&e) {
-            if FastNodes::new(&doc, &Limits::DEFAULT, &mut tokens).is_some() {
-                docs.push(doc);
-            }
-        }
-    }
-    docs.extend(corpus_docs(9, 50).iter().map(|d| d.replace('\n', "\r\n")));
-    for doc in &docs {
-        let range = doc.as_bytes().as_ptr_range();
-        let mut source = FastNodes::new(doc, &Limits::DEFAULT, &mut tokens).expect("accepted");
-        for _ in 0..source.len() {
-            if let (Node::Scalar { text, .. }, _) = source.next_event().unwrap() {
-                let Cow::Borrowed(s) = text else {
-                    panic!("owned scalar {text:?}");
-                };
-                let inside = s.as_bytes().as_ptr_range();
-                assert!(range.start <= inside.start && inside.end <= range.end);
-            }
-        }
-    }
-    let mut decoder = YamlDecoder::new().engine(Engine::YamlRust2);
-    let mut arena = Bump::with_capacity(64 * 1024);
-    for doc in &docs {
-        arena.reset();
-        decoder.decode(doc.as_bytes(), &arena).unwrap();
-    }
-    for doc in &docs {
-        arena.reset();
-        let (ok, info) = measure(|| decoder.decode(doc.as_bytes(), &arena).is_ok());
-        assert!(ok);
-        assert_eq!(info.count_total, 0, "allocations decoding:\n{doc}");
-    }
-    // The yaml-rust2 path, for contrast, allocates per scalar.
-    let mut slow = YamlDecoder::new()
-        .engine(Engine::YamlRust2)
-        .fast_path(false);
-    arena.reset();
-    slow.decode(docs[0].as_bytes(), &arena).unwrap();
-    arena.reset();
-    let (_, info) = measure(|| slow.decode(docs[0].as_bytes(), &arena).is_ok());
-    assert!(info.count_total > 10);
-}
-
-/// One edit of a document.
-#[derive(Debug, Clone)]
-enum Mutation {
-    Insert(prop::sample::Index, &'static str),
-    Delete(prop::sample::Index),
-    DuplicateLine(prop::sample::Index),
-    DeleteLine(prop::sample::Index),
-    Indent(prop::sample::Index, i8),
-}
-
-const PIECES: &[&str] = &[
-    " ", "  ", "-", "- ", ":", ": ", "#", " #", "'", "\"", "\\", "[", "]", "{", "}", "&", "*", "!",
-    "|", ">", "?", "%", "@", "`", "\n", "\t", "\r", "~", "é", "a", "0", ".", ",", "---", "...",
-    "''", "\n- ", "\n  ", "null", "1e3", "\u{feff}", "\u{85}", "日",
-];
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    let index = any::<prop::sample::Index>();
-    prop_oneof![
-        3 => (index.clone(), prop::sample::select(PIECES)).prop_map(|(i, p)| Mutation::Insert(i, p)),
-        2 => index.clone().prop_map(Mutation::Delete),
-        1 => index.clone().prop_map(Mutation::DuplicateLine),
-        1 => index.clone().prop_map(Mutation::DeleteLine),
-        2 => (index, -4i8..=4).prop_map(|(i, d)| Mutation::Indent(i, d)),
-    ]
-}
-
-fn apply(doc: &str, m: &Mutation) -> String {
-    let boundaries: Vec<usize> = doc
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain([doc.len()])
-        .collect();
-    let mut lines: Vec<&str> = doc.split_inclusive('\n').collect();
-    match m {
-        Mutation::Insert(i, piece) => {
-            let at = *i.get(&boundaries);
-            format!("{}{piece}{}", &doc[..at], &doc[at..])
-        }
-        Mutation::Delete(i) if boundaries.len() > 1 => {
-            let k = i.index(boundaries.len() - 1);
-            format!("{}{}", &doc[..boundaries[k]], &doc[boundaries[k + 1]..])
-        }
-        Mutation::DuplicateLine(i) if !lines.is_empty() => {
-            let k = i.index(lines.len());
-            lines.insert(k, lines[k]);
-            lines.concat()
-        }
-        Mutation::DeleteLine(i) if !lines.is_empty() => {
-            lines.remove(i.index(lines.len()));
-            lines.concat()
-        }
-        Mutation::Indent(i, d) if !lines.is_empty() => {
-            let k = i.index(lines.len());
-            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-            let line = &mut out[k];
-            if *d > 0 {
-                line.insert_str(0, &" ".repeat(*d as usize));
-            } else {
-                let n = line.bytes().take_while(|&b| b == b' ').count();
-                line.replace_range(..n.min(d.unsigned_abs() as usize), "");
-            }
-            out.concat()
-        }
-        _ => doc.to_owned(),
-    }
-}
-
-fn base_documents() -> Vec<String> {
-    let mut docs: Vec<String> = INSIDE.iter().map(|s| s.to_string()).collect();
-    docs.push(REFERENCE_EVENT_YAML.to_owned());
-    docs.extend(corpus_docs(3, 40));
-    docs.extend(corpus_docs(4, 10).iter().map(|d| d.replace('\n', "\r\n")));
-    // Flow styles (PyYAML's default flow style, ruamel's scalar lists).
-    docs.push(
-        "{attrs: {build: '4648', client: ios-5.2.1}, id: '583ed649-6968',\n  kind: clue_found, \
-         payload: {clue_id: clue-harbor-62,\n  hint_used: false, points: 590, position: \
-         {x: 3205.25, 'y': 1807.75, z: 63.0}, tags: [a -, b],\n  zone: forest}, seq: 1001}\n"
-            .to_owned(),
-    );
-    docs.push(
-        "# an event\nattrs:\n  build: '4648'  # first field\npayload:\n  tags: [coastal, riddle]\n  \
-         position: {x: 1, 'y': 2}\n"
-            .to_owned(),
-    );
-    docs
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
-
-    #[test]
-    fn generated_events_encoded_match_yaml_rust2(event in strategies::event()) {
-        let doc = encoded(&event);
-        check(&doc);
-    }
-
-    #[test]
-    fn mutated_encoded_events_match_yaml_rust2(
-        event in strategies::event(),
-        edits in prop::collection::vec(mutation(), 1..4),
-    ) {
-        let mut doc = encoded(&event);
-        for m in &edits {
-            doc = apply(&doc, m);
-        }
-        check(&doc);
-    }
-}
-
-/// The event as JSON (a YAML flow mapping), and the same with a line
-/// break and an indent after every `,` (a root flow over many lines).
-fn flow_forms(e: &OwnedEvent) -> [String; 2] {
-    let arena = Bump::new();
-    let mut j = Vec::new();
-    event_decode::json::encode(&e.as_view(&arena), &mut j);
-    let one = String::from_utf8(j).expect("JSON is UTF-8");
-    let wrapped = one.replace(",\"", ",\n  \"");
-    [one, wrapped]
-}
-
-/// Flow documents: the bases above that hold a flow collection.
-fn flow_documents() -> Vec<String> {
-    let mut docs: Vec<String> = base_documents()
-        .into_iter()
-        .filter(|d| d.contains(['[', '{']) && !d.contains("[]\n") || d.starts_with('{'))
-        .collect();
-    for e in corpus(6, 10) {
-        docs.extend(flow_forms(&e));
-    }
-    docs
-}
-
-#[test]
-fn json_events_take_the_fast_path() {
-    let mut accepted = 0;
-    for e in corpus(12, 200) {
-        for doc in flow_forms(&e) {
-            if check(&doc) {
-                accepted += 1;
-            }
-        }
-    }
-    // Strings with escapes decline; most events have none.
-    assert!(accepted > 300, "{accepted} of 400 accepted");
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
-
-    #[test]
-    fn generated_events_as_flow_match_the_scanner(event in strategies::event()) {
-        for doc in flow_forms(&event) {
-            check(&doc);
-        }
-    }
-
-    #[test]
-    fn mutated_flow_documents_match_the_scanner(
-        base in any::<prop::sample::Index>(),
-        edits in prop::collection::vec(mutation(), 1..4),
-    ) {
-        let docs = flow_documents();
-        let mut doc = docs[base.index(docs.len())].clone();
-        for m in &edits {
-            doc = apply(&doc, m);
-        }
-        check(&doc);
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2048))]
-
-    #[test]
-    fn mutated_documents_match_yaml_rust2(
-        base in any::<prop::sample::Index>(),
-        edits in prop::collection::vec(mutation(), 1..5),
-    ) {
-        let docs = base_documents();
-        let mut doc = docs[base.index(docs.len())].clone();
-        for m in &edits {
-            doc = apply(&doc, m);
-        }
-        check(&doc);
-    }
-}
-
-/// The mutation properties exercise both outcomes: many mutated documents
-/// stay inside the subset (and are compared node by node), many leave it.
-#[test]
-fn mutations_reach_both_sides_of_the_subset() {
-    use proptest::strategy::ValueTree;
-    use proptest::test_runner::TestRunner;
-
-    let docs = base_documents();
-    let strategy = (
-        any::<prop::sample::Index>(),
-        prop::collection::vec(mutation(), 1..3),
-    );
-    let mut runner = TestRunner::deterministic();
-    let (mut accepted, mut declined) = (0, 0);
-    for _ in 0..1000 {
-        let (base, edits) = strategy.new_tree(&mut runner).unwrap().current();
-        let mut doc = docs[base.index(docs.len())].clone();
-        for m in &edits {
-            doc = apply(&doc, m);
-        }
-        if check(&doc) {
-            accepted += 1;
-        } else {
-            declined += 1;
-        }
-    }
-    assert!(
-        accepted > 200 && declined > 200,
-        "{accepted} accepted, {declined} declined"
-    );
-}

@@ -1,13 +1,5 @@
-//! Splitting a multi-document YAML stream into documents without parsing it.
-//!
-//! A document boundary is a line that starts with `---` or `...` at column 0,
-//! followed by a space, a tab, a line break or the end of the input. YAML 1.2
-//! forbids such lines inside any scalar, so the split is exact. Line breaks
-//! are LF, CRLF or a lone CR (YAML 1.2 accepts all three). `%` directives
-//! belong to the document that follows them, a leading byte-order mark is
-//! skipped, and comment-only stretches between documents are not documents.
-//! Each document then gets its own parser, which also scopes its anchors to
-//! it.
+//! The documents of a stream read from a [`BufRead`], one at a time, into a
+//! reused buffer bounded by `max_event_bytes`.
 
 use std::io::{self, BufRead};
 
@@ -16,188 +8,7 @@ use event_model::Limit;
 use crate::frames::{Frame, FrameReader};
 use crate::{DecodeConfig, DecodeError, Format, Position};
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Line {
-    /// `---`: starts a document.
-    Start,
-    /// `...`: ends a document.
-    End,
-    /// `%...`: a directive (when no document is open).
-    Directive,
-    /// Only blanks or a comment.
-    Blank,
-    /// Anything else.
-    Content,
-}
-
-/// The length of the first line of `rest`, its line break (LF, CRLF or a
-/// lone CR) included.
-fn line_len(rest: &[u8]) -> usize {
-    match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
-        Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => i + 2,
-        Some(i) => i + 1,
-        None => rest.len(),
-    }
-}
-
-/// How many line breaks `bytes` holds (a CRLF counts once).
-fn count_breaks(bytes: &[u8]) -> u64 {
-    let mut n = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-            n += 1;
-        }
-    }
-    n
-}
-
-/// Whether a line whose first bytes are `head` (the whole line when
-/// `complete`) may be a `---` line.
-fn may_start(head: &[u8], complete: bool) -> bool {
-    if head.len() >= 4 || complete {
-        is_marker(head, b"---")
-    } else {
-        b"---".starts_with(head)
-    }
-}
-
-/// How many of the first bytes `head` of the stream's first line (the
-/// whole line when `complete`) are, or may still be, a byte-order mark.
-fn bom_len(head: &[u8], complete: bool) -> usize {
-    if head.starts_with(BOM) {
-        BOM.len()
-    } else if !complete && BOM.starts_with(head) {
-        head.len()
-    } else {
-        0
-    }
-}
-
-fn is_marker(line: &[u8], marker: &[u8; 3]) -> bool {
-    line.starts_with(marker) && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
-}
-
-/// Classifies a line (its line break included, or a prefix of it).
-fn classify(line: &[u8]) -> Line {
-    if is_marker(line, b"---") {
-        return Line::Start;
-    }
-    if is_marker(line, b"...") {
-        return Line::End;
-    }
-    if line.first() == Some(&b'%') {
-        return Line::Directive;
-    }
-    match line
-        .iter()
-        .find(|&&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-    {
-        None | Some(b'#') => Line::Blank,
-        Some(_) => Line::Content,
-    }
-}
-
-/// What a line means for the frame being gathered.
-enum Step {
-    /// The line belongs to the frame.
-    Keep,
-    /// The line starts the next frame: the frame ends before it.
-    EndBefore,
-    /// The line ends the frame and belongs to it.
-    EndAfter,
-    /// A stray `...` with no document open: drop everything gathered.
-    Reset,
-}
-
-/// The framing rule, shared by the slice and reader forms.
-fn step(line: Line, open: &mut bool) -> Step {
-    match line {
-        Line::Start if *open => Step::EndBefore,
-        Line::End if *open => Step::EndAfter,
-        Line::End => Step::Reset,
-        Line::Directive | Line::Blank if !*open => Step::Keep,
-        _ => {
-            *open = true;
-            Step::Keep
-        }
-    }
-}
-
-/// The documents of an in-memory stream, without copying: each frame
-/// borrows from the input.
-///
-/// ```
-/// let stream = b"---\na: 1\n---\nb: 2\n...\n# done\n";
-/// let docs: Vec<_> = event_decode::yaml::documents(stream).collect();
-/// assert_eq!(docs.len(), 2);
-/// assert_eq!(docs[1].bytes, b"---\nb: 2\n...\n");
-/// assert_eq!((docs[1].number, docs[1].line, docs[1].offset), (2, 3, 9));
-/// ```
-pub fn documents(input: &[u8]) -> Documents<'_> {
-    let pos = if input.starts_with(BOM) { BOM.len() } else { 0 };
-    Documents {
-        input,
-        pos,
-        line: 1,
-        number: 0,
-    }
-}
-
-/// Iterator of the documents of a stream in memory; see [`documents`].
-#[derive(Debug, Clone)]
-pub struct Documents<'b> {
-    input: &'b [u8],
-    pos: usize,
-    line: u64,
-    number: u64,
-}
-
-impl<'b> Iterator for Documents<'b> {
-    type Item = Frame<'b>;
-
-    fn next(&mut self) -> Option<Frame<'b>> {
-        let (mut start, mut start_line) = (self.pos, self.line);
-        let mut open = false;
-        loop {
-            let rest = &self.input[self.pos..];
-            if rest.is_empty() {
-                return open.then(|| self.frame(start, start_line));
-            }
-            let len = line_len(rest);
-            match step(classify(&rest[..len]), &mut open) {
-                Step::EndBefore => return Some(self.frame(start, start_line)),
-                Step::Keep => self.advance(len),
-                Step::EndAfter => {
-                    self.advance(len);
-                    return Some(self.frame(start, start_line));
-                }
-                Step::Reset => {
-                    self.advance(len);
-                    (start, start_line) = (self.pos, self.line);
-                }
-            }
-        }
-    }
-}
-
-impl<'b> Documents<'b> {
-    fn advance(&mut self, len: usize) {
-        self.pos += len;
-        self.line += 1;
-    }
-
-    fn frame(&mut self, start: usize, line: u64) -> Frame<'b> {
-        self.number += 1;
-        Frame {
-            bytes: &self.input[start..self.pos],
-            number: self.number,
-            offset: start as u64,
-            line,
-        }
-    }
-}
+use super::lines::{BOM, Line, Step, bom_len, classify, count_breaks, may_start, step};
 
 /// One line read by [`YamlFrames`].
 struct LineRead {
@@ -425,7 +236,7 @@ impl<R: BufRead> YamlFrames<R> {
     /// and reports it. When it is not `open` yet (only directives and
     /// comments so far, one of them too long to keep), the document may
     /// never come: a stray `...` or the end of the input drops them, as
-    /// [`documents`] does, and there is nothing to report (`Ok`).
+    /// [`documents`](super::documents) does, and there is nothing to report (`Ok`).
     fn skip_oversized(&mut self, open: bool, ended: bool) -> Result<(), DecodeError> {
         let line = self.buf_line;
         self.reset();
@@ -590,24 +401,5 @@ impl<R: BufRead> FrameReader for YamlFrames<R> {
                 Step::Keep => {}
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_classify_at_column_zero_only() {
-        assert_eq!(classify(b"---\n"), Line::Start);
-        assert_eq!(classify(b"--- {a: 1}\n"), Line::Start);
-        assert_eq!(classify(b"---"), Line::Start);
-        assert_eq!(classify(b"----\n"), Line::Content);
-        assert_eq!(classify(b" ---\n"), Line::Content);
-        assert_eq!(classify(b"...\r\n"), Line::End);
-        assert_eq!(classify(b"...x\n"), Line::Content);
-        assert_eq!(classify(b"%YAML 1.2\n"), Line::Directive);
-        assert_eq!(classify(b"  # note\n"), Line::Blank);
-        assert_eq!(classify(b"\n"), Line::Blank);
     }
 }

@@ -1,0 +1,248 @@
+//! A second [`NodeSource`]: a line scanner for the block and flow YAML
+//! that producers (and [`encode`](super::encode)) write, with every scalar
+//! borrowed from the input.
+//!
+//! It accepts a deliberately small subset and gives up on anything else:
+//! one document (an optional `---` line first, an optional `...` line last),
+//! blank lines and ` #` comments, block mappings with single-line keys,
+//! block sequences (compact mappings in items, sequences at their parent
+//! key's column), single-line plain scalars, single-line quoted scalars
+//! without escapes (`\` in double quotes, `''` in single quotes), empty
+//! values; flow collections (nested both ways) as whole values on one line,
+//! or as the root over any number of lines (PyYAML's flow style), holding
+//! such scalars, keys followed by their `:` at once, no empty entries,
+//! values or single-pair mappings; LF or CR LF line breaks. Tabs, lone
+//! carriage returns, control and non-printable characters, comments inside
+//! flow collections, anchors, aliases, tags, block scalars, multi-line
+//! scalars, complex keys and directives all make it give up.
+//!
+//! Giving up costs nothing but the time spent: [`FastNodes::new`] scans the
+//! whole document into reusable [`FastTokens`] first and returns `None`
+//! unless all of it is inside the subset, so the caller falls back to the
+//! engine (the project's scanner or [`ParserNodes`](super::ParserNodes))
+//! before a single event was used. For every document it accepts, its
+//! events (scalar text, style, no tag) are exactly the scanner's (and
+//! yaml-rust2's, where yaml-rust2 reads the document); its marks are valid
+//! positions but not necessarily the engine's (errors are re-derived on
+//! the engine's path).
+//!
+//! This module holds the public types and the scan's state; the scan
+//! itself is spread by role: [`lines`] (characters, lines, block
+//! structure), [`scalar`] (block-context scalars), [`flow`] (flow
+//! collections and their scalars), [`tokens`] (events and marks written).
+
+use std::borrow::Cow;
+
+use event_model::Limits;
+
+use super::error::{Error, ErrorKind};
+use super::source::{Mark, Node, NodeSource, ScalarStyle};
+
+mod flow;
+mod lines;
+mod scalar;
+mod tokens;
+
+/// Implicit keys must stay under 1024 characters in YAML; a byte bound
+/// below that keeps every accepted key within it.
+const MAX_KEY_BYTES: usize = 1000;
+
+/// One event, its scalar text as a byte range of the document (so that the
+/// buffer holding it can outlive any one document).
+#[derive(Debug, Clone, Copy)]
+enum Token {
+    Scalar {
+        start: usize,
+        end: usize,
+        style: ScalarStyle,
+    },
+    SequenceStart,
+    SequenceEnd,
+    MappingStart,
+    MappingEnd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    Map,
+    Seq,
+}
+
+/// The reusable memory of a [`FastNodes`]: the scanned events of one
+/// document and the open-collection stack. A decoder keeps one across
+/// documents, so scanning allocates nothing once the buffers have grown.
+/// Both grow at most linearly in the document's size.
+#[derive(Debug, Default)]
+pub struct FastTokens {
+    tokens: Vec<(Token, Mark)>,
+    /// Open block collections: kind and column (0-based, in bytes).
+    open: Vec<(Block, usize)>,
+    /// Open flow collections, innermost last: what comes next in each.
+    flow: Vec<Flow>,
+}
+
+/// Where a flow collection being scanned is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    /// After `[`.
+    SeqFirst,
+    /// After `,` in a sequence.
+    SeqItem,
+    /// After an item of a sequence.
+    SeqAfter,
+    /// After `{`.
+    MapFirst,
+    /// After `,` in a mapping.
+    MapKey,
+    /// After a key's `:`.
+    MapValue,
+    /// After a value of a mapping.
+    MapAfter,
+}
+
+/// The events of one document in the fast scanner's subset, replayed with
+/// scalars borrowed from the text (no allocation).
+///
+/// ```
+/// use std::borrow::Cow;
+/// use event_decode::Limits;
+/// use event_decode::internals::yaml::{NodeSource, FastNodes, FastTokens, Node, ScalarStyle};
+///
+/// let mut tokens = FastTokens::default();
+/// let mut events = FastNodes::new("a: 'x'\n", &Limits::DEFAULT, &mut tokens).unwrap();
+/// assert_eq!(events.next_event().unwrap().0, Node::MappingStart);
+/// let (key, _) = events.next_event().unwrap();
+/// assert!(matches!(key, Node::Scalar { text: Cow::Borrowed("a"), .. }));
+/// let (value, _) = events.next_event().unwrap();
+/// assert_eq!(value, Node::Scalar { text: "x".into(), style: ScalarStyle::SingleQuoted, tag: None });
+///
+/// // Outside the subset: the caller uses `ParserNodes` instead.
+/// assert!(FastNodes::new("a: &x 1\n", &Limits::DEFAULT, &mut tokens).is_none());
+/// ```
+#[derive(Debug)]
+pub struct FastNodes<'s, 't> {
+    text: &'s str,
+    tokens: &'t [(Token, Mark)],
+    next: usize,
+}
+
+impl<'s, 't> FastNodes<'s, 't> {
+    /// Scans all of `text` (one document) into `buffers`; `None` when any
+    /// of it is outside the subset, or when its nesting passes
+    /// [`Limits::max_depth`] (left for the other path to report).
+    pub fn new(text: &'s str, limits: &Limits, buffers: &'t mut FastTokens) -> Option<Self> {
+        buffers.tokens.clear();
+        buffers.open.clear();
+        buffers.flow.clear();
+        let mut scan = Scanner {
+            text,
+            out: &mut buffers.tokens,
+            open: &mut buffers.open,
+            flow: &mut buffers.flow,
+            all_ascii: true,
+            resume: None,
+            max_depth: limits.max_depth,
+            line: 0,
+            line_start: 0,
+            line_index: 0,
+            ascii: true,
+            pending: None,
+            started: false,
+            marker: false,
+            ended: false,
+        };
+        if scan.document().is_err() {
+            buffers.tokens.clear();
+            buffers.open.clear();
+            return None;
+        }
+        Some(FastNodes {
+            text,
+            tokens: &buffers.tokens,
+            next: 0,
+        })
+    }
+
+    /// How many events the document has.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Whether the document has no events (never, for an accepted one).
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+}
+
+impl<'s> NodeSource<'s> for FastNodes<'s, '_> {
+    #[inline(always)]
+    fn next_event(&mut self) -> Result<(Node<'s>, Mark), Error> {
+        let Some(&(token, mark)) = self.tokens.get(self.next) else {
+            return Err(Error::new(
+                ErrorKind::Syntax,
+                "read past the end of the document",
+            ));
+        };
+        self.next += 1;
+        let node = match token {
+            Token::Scalar { start, end, style } => Node::Scalar {
+                text: Cow::Borrowed(self.text.get(start..end).unwrap_or_default()),
+                style,
+                tag: None,
+            },
+            Token::SequenceStart => Node::SequenceStart,
+            Token::SequenceEnd => Node::SequenceEnd,
+            Token::MappingStart => Node::MappingStart,
+            Token::MappingEnd => Node::MappingEnd,
+        };
+        Ok((node, mark))
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        if self.next == self.tokens.len() {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::Syntax,
+                "expected the end of the document, found more content",
+            ))
+        }
+    }
+}
+
+/// The scan left the subset.
+struct GiveUp;
+
+type Scan<T = ()> = Result<T, GiveUp>;
+
+/// The state of one scan: the buffers being filled and where on which
+/// line it is. Its methods are spread by role over the submodules.
+struct Scanner<'s, 'b> {
+    text: &'s str,
+    out: &'b mut Vec<(Token, Mark)>,
+    open: &'b mut Vec<(Block, usize)>,
+    flow: &'b mut Vec<Flow>,
+    /// The whole text is ASCII.
+    all_ascii: bool,
+    /// A root flow collection ended on a later line than it began: the
+    /// end of its last line (whose start is `line_start`).
+    resume: Option<usize>,
+    max_depth: usize,
+    /// 1-based number of the current line.
+    line: u64,
+    /// Byte offset of the current line.
+    line_start: usize,
+    /// Character index of the current line's start.
+    line_index: u64,
+    /// Whether the current line is ASCII (columns are byte offsets).
+    ascii: bool,
+    /// A key or `-` whose value is not on its line: its kind, column, and
+    /// where its empty value would be.
+    pending: Option<(Block, usize, Mark)>,
+    /// The root node has begun.
+    started: bool,
+    /// The `---` line was seen.
+    marker: bool,
+    /// The `...` line was seen.
+    ended: bool,
+}

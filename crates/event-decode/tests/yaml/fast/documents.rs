@@ -1,0 +1,133 @@
+//! Fixed documents: the hand-written ones inside and outside the subset,
+//! the reference event and the corpus, errors and limits, and allocation
+//! once warm.
+
+use super::*;
+
+#[test]
+fn hand_written_documents_inside_the_subset_match_the_scanner() {
+    for doc in INSIDE {
+        assert!(check(doc), "declined {doc:?}");
+        assert!(scanner_nodes(doc).is_some(), "the scanner refuses {doc:?}");
+    }
+}
+
+#[test]
+fn hand_written_documents_outside_the_subset_are_declined() {
+    for doc in OUTSIDE {
+        assert!(!check(doc), "accepted {doc:?}");
+    }
+}
+
+#[test]
+fn reference_and_corpus_take_the_fast_path_and_decode_the_same() {
+    assert!(check(REFERENCE_EVENT_YAML));
+    for doc in corpus_docs(11, 400) {
+        assert!(check(&doc), "declined {doc}");
+        // The same with CR LF line breaks.
+        let crlf = doc.replace('\n', "\r\n");
+        assert!(check(&crlf), "declined {crlf:?}");
+    }
+}
+
+#[test]
+fn errors_and_limits_are_the_yaml_rust2_paths() {
+    let reference = REFERENCE_EVENT_YAML.as_bytes();
+    let cases: Vec<(YamlDecoder, Vec<u8>)> = vec![
+        (
+            YamlDecoder::new().engine(Engine::YamlRust2),
+            b"id: e1\nseq: abc\n".to_vec(),
+        ),
+        (
+            YamlDecoder::new().engine(Engine::YamlRust2),
+            b"id: e1\nid: e2\n".to_vec(),
+        ),
+        (
+            YamlDecoder::new().engine(Engine::YamlRust2),
+            b"kind: nope\n".to_vec(),
+        ),
+        (
+            YamlDecoder::with_config(&DecodeConfig::new().deny_unknown_fields())
+                .engine(Engine::YamlRust2),
+            [reference, b"extra: 1\n"].concat(),
+        ),
+        (
+            YamlDecoder::with_config(&DecodeConfig::new().max_depth(2)).engine(Engine::YamlRust2),
+            reference.to_vec(),
+        ),
+        (
+            YamlDecoder::with_config(&DecodeConfig::new().max_items(3)).engine(Engine::YamlRust2),
+            reference.to_vec(),
+        ),
+        (
+            YamlDecoder::with_config(&DecodeConfig::new().max_string_bytes(8))
+                .engine(Engine::YamlRust2),
+            reference.to_vec(),
+        ),
+        (
+            YamlDecoder::with_config(&DecodeConfig::new().max_event_bytes(100))
+                .engine(Engine::YamlRust2),
+            reference.to_vec(),
+        ),
+    ];
+    for (decoder, input) in cases {
+        let text = std::str::from_utf8(&input).unwrap();
+        let mut tokens = FastTokens::default();
+        let on = decode(&mut decoder.clone(), &input).unwrap_err();
+        let off = decode(&mut decoder.fast_path(false), &input).unwrap_err();
+        assert_eq!(on, off, "{text}");
+        assert_eq!(on.to_string(), off.to_string());
+        // Most of these pass the scanner: the error came from the fallback.
+        let _ = fast_nodes(text, &mut tokens);
+    }
+}
+
+#[test]
+fn the_fast_path_allocates_nothing_once_warm_and_borrows_every_scalar() {
+    let mut docs = corpus_docs(5, 300);
+    // Flow forms (JSON, one line and wrapped) and CR LF breaks too, where
+    // the fast path takes them (strings without escapes).
+    let mut tokens = FastTokens::default();
+    for e in corpus(8, 100) {
+        for doc in flow_forms(&e) {
+            if FastNodes::new(&doc, &Limits::DEFAULT, &mut tokens).is_some() {
+                docs.push(doc);
+            }
+        }
+    }
+    docs.extend(corpus_docs(9, 50).iter().map(|d| d.replace('\n', "\r\n")));
+    for doc in &docs {
+        let range = doc.as_bytes().as_ptr_range();
+        let mut source = FastNodes::new(doc, &Limits::DEFAULT, &mut tokens).expect("accepted");
+        for _ in 0..source.len() {
+            if let (Node::Scalar { text, .. }, _) = source.next_event().unwrap() {
+                let Cow::Borrowed(s) = text else {
+                    panic!("owned scalar {text:?}");
+                };
+                let inside = s.as_bytes().as_ptr_range();
+                assert!(range.start <= inside.start && inside.end <= range.end);
+            }
+        }
+    }
+    let mut decoder = YamlDecoder::new().engine(Engine::YamlRust2);
+    let mut arena = Bump::with_capacity(64 * 1024);
+    for doc in &docs {
+        arena.reset();
+        decoder.decode(doc.as_bytes(), &arena).unwrap();
+    }
+    for doc in &docs {
+        arena.reset();
+        let (ok, info) = measure(|| decoder.decode(doc.as_bytes(), &arena).is_ok());
+        assert!(ok);
+        assert_eq!(info.count_total, 0, "allocations decoding:\n{doc}");
+    }
+    // The yaml-rust2 path, for contrast, allocates per scalar.
+    let mut slow = YamlDecoder::new()
+        .engine(Engine::YamlRust2)
+        .fast_path(false);
+    arena.reset();
+    slow.decode(docs[0].as_bytes(), &arena).unwrap();
+    arena.reset();
+    let (_, info) = measure(|| slow.decode(docs[0].as_bytes(), &arena).is_ok());
+    assert!(info.count_total > 10);
+}
