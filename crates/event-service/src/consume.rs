@@ -19,11 +19,14 @@
 //! deliver newer messages of the partition first. So a partition whose
 //! consumer has such messages waits out the ack wait (`--ack-wait`, and a
 //! tenth more) before pulling, and the server then delivers them first, in
-//! stream order; a gap in the delivery sequence while pulling (deliveries
-//! that never arrived) stops the pull there and does the same.
+//! an order of its own: they are collected (newer ones held back) and
+//! routed sorted by stream sequence once all have come. A gap in the
+//! delivery sequence while pulling (deliveries that never arrived) stops
+//! the pull there and starts over the same way.
 //!
 //! A server that is away is retried with backoff (logged), never a panic.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -257,18 +260,21 @@ impl Partition {
                     continue;
                 }
             };
-            // The consumer's delivery sequence of the next message.
-            let mut next_delivery = match self.settle(&mut consumer, &mut stop).await {
-                Ok(Some(d)) => d,
-                Ok(None) => return,
-                Err(e) => {
-                    tracing::warn!("consumer {name}: {e}; retrying");
-                    if !backoff.wait(&mut stop).await {
-                        return;
+            // The consumer's delivery sequence of the next message, and the
+            // messages the server will deliver again before anything newer
+            // may be routed.
+            let (mut next_delivery, mut redelivery) =
+                match self.settle(&mut consumer, &mut stop).await {
+                    Ok(Some(settled)) => settled,
+                    Ok(None) => return,
+                    Err(e) => {
+                        tracing::warn!("consumer {name}: {e}; retrying");
+                        if !backoff.wait(&mut stop).await {
+                            return;
+                        }
+                        continue;
                     }
-                    continue;
-                }
-            };
+                };
             let messages = consumer
                 .stream()
                 .max_messages_per_batch(self.max_ack_pending as usize)
@@ -289,9 +295,24 @@ impl Partition {
             tracing::info!("consumer {name}: pulling");
             let mut chunks = messages.ready_chunks(self.max_ack_pending as usize);
             loop {
+                let deadline = redelivery.as_ref().map(|r| r.deadline);
                 let next = tokio::select! {
                     next = chunks.next() => next,
                     _ = stop.changed() => return,
+                    _ = sleep_until(deadline) => {
+                        if let Some(r) = redelivery.take() {
+                            tracing::warn!(
+                                "consumer {name}: {} of {} messages delivered earlier came \
+                                 again; routing what came, in stream order",
+                                r.got.len(),
+                                r.want
+                            );
+                            if !self.handle(r.into_messages()).await {
+                                return;
+                            }
+                        }
+                        continue;
+                    }
                 };
                 let Some(batch) = next else {
                     tracing::warn!("consumer {name}: the message stream ended; pulling again");
@@ -302,6 +323,13 @@ impl Partition {
                 let mut gap = None;
                 for m in batch {
                     match m {
+                        Ok(m) if redelivery.is_some() => {
+                            let d = m.info().map_or(next_delivery, |i| i.consumer_sequence);
+                            next_delivery = next_delivery.max(d + 1);
+                            if let Some(r) = &mut redelivery {
+                                r.add(m);
+                            }
+                        }
                         Ok(m) if gap.is_none() => {
                             let d = m.info().map_or(next_delivery, |i| i.consumer_sequence);
                             if d > next_delivery {
@@ -319,6 +347,12 @@ impl Partition {
                         Ok(_) => {}
                         Err(e) => failed = Some(e),
                     }
+                }
+                if redelivery.as_ref().is_some_and(Redelivery::complete) {
+                    good = redelivery
+                        .take()
+                        .map(Redelivery::into_messages)
+                        .unwrap_or_default();
                 }
                 if !good.is_empty() {
                     backoff = Backoff::new();
@@ -349,15 +383,17 @@ impl Partition {
     /// predecessor, or lost on the way) are delivered again only when their
     /// ack wait has passed, and meanwhile the server would deliver newer
     /// messages of the partition, out of order. So when the consumer has
-    /// such messages, wait out its ack wait (and a margin) before pulling:
-    /// the server then delivers them first, in stream order. Answers the
-    /// consumer's delivery sequence of the next message, `None` when asked
-    /// to stop meanwhile.
+    /// such messages, wait out its ack wait (and a margin) before pulling,
+    /// and answer a [`Redelivery`] that collects them: the server delivers
+    /// them again in an order of its own (nats-server 2.9 rotates them), so
+    /// they are sorted by stream sequence before they are routed. Answers
+    /// the consumer's delivery sequence of the next message, `None` when
+    /// asked to stop meanwhile.
     async fn settle(
         &self,
         consumer: &mut PullConsumer,
         stop: &mut watch::Receiver<bool>,
-    ) -> Result<Option<u64>, async_nats::Error> {
+    ) -> Result<Option<(u64, Option<Redelivery>)>, async_nats::Error> {
         let mut info = consumer.info().await?.clone();
         if info.num_ack_pending > 0 {
             // This instance's own last acks may still be on their way to
@@ -368,14 +404,23 @@ impl Partition {
             }
             info = consumer.info().await?.clone();
         }
-        if info.num_ack_pending > 0 {
-            let ack_wait = info.config.ack_wait;
+        let ack_wait = info.config.ack_wait;
+        let redelivery = (info.num_ack_pending > 0).then(|| Redelivery {
+            want: info.num_ack_pending,
+            last: info.delivered.stream_sequence,
+            got: BTreeMap::new(),
+            held: BTreeMap::new(),
+            // Every one of them is due again within one ack wait of now;
+            // past twice that, what came is routed (a warning says so).
+            deadline: tokio::time::Instant::now() + ack_wait * 3,
+        });
+        if let Some(r) = &redelivery {
             let wait = ack_wait + (ack_wait / 10).max(Duration::from_millis(250));
             tracing::info!(
                 "consumer {}: {} messages delivered earlier are unacknowledged; waiting {wait:?} \
                  (the ack wait) for the server to deliver them again before newer ones",
                 info.name,
-                info.num_ack_pending
+                r.want
             );
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
@@ -383,7 +428,7 @@ impl Partition {
             }
         }
         let info = consumer.info().await?;
-        Ok(Some(info.delivered.consumer_sequence + 1))
+        Ok(Some((info.delivered.consumer_sequence + 1, redelivery)))
     }
 
     /// Routes `messages` (in order) and acknowledges them once the handlers
@@ -507,4 +552,61 @@ fn format_of(m: &Message) -> Option<Format> {
         .as_ref()
         .and_then(|h| h.get("Content-Type"))
         .and_then(|v| content_type_format(v.as_str()))
+}
+
+/// The messages a consumer delivered before and never had acknowledged,
+/// collected as the server delivers them again (in an order of its own),
+/// with the newer messages that arrive meanwhile held back: once all have
+/// come, they are routed in stream order, the held ones after them.
+struct Redelivery {
+    /// How many were unacknowledged.
+    want: usize,
+    /// The stream sequence of the last message delivered before: anything
+    /// later is newer.
+    last: u64,
+    /// The ones delivered again so far, by stream sequence (a second copy
+    /// replaces the first, so the one acknowledged is the latest delivery).
+    got: BTreeMap<u64, Message>,
+    /// Newer messages, by stream sequence.
+    held: BTreeMap<u64, Message>,
+    /// When to stop waiting for the rest.
+    deadline: tokio::time::Instant,
+}
+
+impl Redelivery {
+    fn add(&mut self, m: Message) {
+        let Ok(s) = m.info().map(|i| i.stream_sequence) else {
+            // No metadata: not a JetStream delivery; routed after the rest.
+            let key = self
+                .held
+                .last_key_value()
+                .map_or(u64::MAX / 2, |(k, _)| k + 1);
+            self.held.insert(key, m);
+            return;
+        };
+        if s <= self.last {
+            self.got.insert(s, m);
+        } else {
+            self.held.insert(s, m);
+        }
+    }
+
+    fn complete(&self) -> bool {
+        self.got.len() >= self.want
+    }
+
+    fn into_messages(self) -> Vec<Message> {
+        self.got
+            .into_values()
+            .chain(self.held.into_values())
+            .collect()
+    }
+}
+
+/// Sleeps until `deadline`, or for ever without one.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
 }
