@@ -149,7 +149,8 @@ impl Ingest {
                     }
                     Err(e) => results.push(One {
                         index,
-                        id: None,
+                        id: event_decode::peek_id(kind.format, frame.bytes, &arena)
+                            .map(str::to_owned),
                         outcome: "rejected",
                         partition: None,
                         error: Some(frame.locate(e).to_string()),

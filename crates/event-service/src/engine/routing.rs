@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use event_decode::{DecodeConfig, Decoder, Format};
+use event_decode::{Bump, DecodeConfig, Decoder, Format, peek_id};
 use event_model::Event;
 use event_pipeline::{FrameObserver, Pipeline, RejectCause, Routed};
 use event_router::{DeadLetter, DeadLetterReason, Explanation, Outcome, Router};
@@ -163,6 +163,15 @@ impl Engine {
                     Routed::Refused => Fate::Duplicate,
                     Routed::Bad(e) => {
                         seen.error.get_or_insert_with(|| e.to_string());
+                        if seen.id.is_none() {
+                            // SPEC section 6: a rejected result carries the
+                            // id when it can be read. Error path only; the
+                            // scratch arena allocates only for an escaped id.
+                            let scratch = Bump::new();
+                            if let Some(id) = peek_id(job.format, frame.bytes, &scratch) {
+                                seen.note_id(id);
+                            }
+                        }
                         Fate::Router(Outcome::Rejected)
                     }
                 },

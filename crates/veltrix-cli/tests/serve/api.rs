@@ -85,6 +85,8 @@ fn a_bad_event_is_422_with_every_result_listed() {
     let results = v["results"].as_array().unwrap();
     assert_eq!(results.len(), 5);
     assert_eq!(results[2]["outcome"], "rejected");
+    // It did not decode, but its id could be read (SPEC section 6).
+    assert_eq!(results[2]["id"], "bad-1");
     let error = results[2]["error"].as_str().unwrap();
     assert!(
         error.starts_with("event 3, line "),

@@ -81,7 +81,7 @@ fn the_ingest_tier_publishes_and_a_consumer_routes() {
     let dir = tempfile::tempdir().unwrap();
     let events = corpus(dir.path(), 1000);
     let mut body = std::fs::read(&events).unwrap();
-    body.extend_from_slice(b"{\"not\": \"an event\"}\n");
+    body.extend_from_slice(b"{\"id\": \"not-an-event\", \"seq\": -1}\n");
     let ingest = Server::start(&["--publish-to", &nats.url, "--create"]);
     let mut conn = ingest.tcp_conn();
     let r = conn
@@ -93,6 +93,7 @@ fn the_ingest_tier_publishes_and_a_consumer_routes() {
     assert_eq!(v["results"][0]["outcome"], "published");
     assert!(v["results"][0]["partition"].is_u64());
     assert_eq!(v["results"][1000]["outcome"], "rejected");
+    assert_eq!(v["results"][1000]["id"], "not-an-event", "{v}");
     assert!(
         v["results"][1000]["error"]
             .as_str()
