@@ -474,18 +474,12 @@ fn measure_rust(
         Row::VeltrixProtoZeroCopy => {
             bench_veltrix(events, plan, probe, protobuf::ZeroCopyDecoder::new())
         }
-        Row::VeltrixProtoProst => bench_veltrix(
-            events,
-            plan,
-            probe,
-            event_decode::internals::protobuf::ProstDecoder::new(),
-        ),
-        Row::YamlRust2Dom => bench_veltrix(
-            events,
-            plan,
-            probe,
-            event_decode::internals::yaml::DomDecoder::new(),
-        ),
+        Row::VeltrixProtoProst => {
+            bench_veltrix(events, plan, probe, crate::baselines::ProstDecoder::new())
+        }
+        Row::YamlRust2Dom => {
+            bench_veltrix(events, plan, probe, crate::baselines::DomDecoder::new())
+        }
         Row::SerdeYaml => bench(events, plan, probe, |b| {
             black_box(serde_yaml::from_slice::<OwnedEvent>(b).map_err(err)?);
             Ok(())

@@ -4,12 +4,13 @@
 
 use std::io::{BufReader, Cursor};
 
+use bench_harness::baselines::{DomDecoder, ProstDecoder};
 use bumpalo::Bump;
 use event_decode::DecodeConfig;
 use event_decode::frames::FrameReader;
 use event_decode::json::JsonDecoder;
-use event_decode::protobuf::{ProstDecoder, ZeroCopyDecoder, encode as proto_encode};
-use event_decode::yaml::{self, YamlDecoder, YamlFrames, dom::DomDecoder};
+use event_decode::protobuf::{ZeroCopyDecoder, encode as proto_encode};
+use event_decode::yaml::{self, YamlDecoder, YamlFrames};
 use event_decode::{Category, DecodeError, Decoder, Limit, Limits};
 use event_model::{Kind, Payload};
 

@@ -45,8 +45,6 @@
 //! ```
 
 pub(crate) mod de;
-#[doc(hidden)]
-pub mod dom;
 mod encode;
 pub(crate) mod error;
 pub(crate) mod fast;
