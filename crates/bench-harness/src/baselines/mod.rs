@@ -7,10 +7,11 @@
 //! Both implement [`event_decode::Decoder`] and borrow what they share with
 //! the real decoders (document checks, YAML scalar resolution, error types)
 //! from `event_decode::internals`, so that their results differ only where
-//! their documentation says.
+//! their documentation says. Their modules say how each guards the hazards
+//! of the approach it stands for.
 
-mod dom;
-mod prost;
+pub mod dom;
+pub mod prost;
 
 pub use self::dom::DomDecoder;
 pub use self::prost::ProstDecoder;
