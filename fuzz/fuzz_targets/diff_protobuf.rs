@@ -9,9 +9,9 @@
 //! decoder may refuse alone, but only with a limit error.
 #![no_main]
 
+use bench_harness::baselines::ProstDecoder;
 use bumpalo::Bump;
 use event_decode::Decoder;
-use event_decode::internals::protobuf::ProstDecoder;
 use event_decode::protobuf::ZeroCopyDecoder;
 use libfuzzer_sys::fuzz_target;
 use veltrix_fuzz::owned;

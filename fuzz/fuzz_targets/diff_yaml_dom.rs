@@ -21,9 +21,9 @@
 //! a line break ends it.
 #![no_main]
 
+use bench_harness::baselines::DomDecoder;
 use bumpalo::Bump;
 use event_decode::Decoder;
-use event_decode::internals::yaml::DomDecoder;
 use event_decode::yaml::YamlDecoder;
 use libfuzzer_sys::fuzz_target;
 

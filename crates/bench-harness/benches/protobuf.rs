@@ -16,10 +16,10 @@
 
 use std::hint::black_box;
 
+use bench_harness::baselines::ProstDecoder;
 use bumpalo::Bump;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use event_decode::Decoder;
-use event_decode::internals::protobuf::ProstDecoder;
 use event_decode::protobuf::{ZeroCopyDecoder, encode};
 use event_model::corpus::{REFERENCE_EVENT_YAML, corpus};
 use event_model::{OwnedEvent, OwnedPayload, Timestamp, Vec3, proto};

@@ -18,10 +18,10 @@
 
 use std::hint::black_box;
 
+use bench_harness::baselines::DomDecoder;
 use bumpalo::Bump;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use event_decode::Decoder;
-use event_decode::internals::yaml::DomDecoder;
 use event_decode::internals::yaml::Engine;
 use event_decode::yaml::{self, YamlDecoder};
 use event_model::corpus::{REFERENCE_EVENT_YAML, corpus};

@@ -7,6 +7,16 @@
 //! load open-loop through the decoders and the router and watches latency
 //! and memory over time.
 //!
+//! [`baselines`] holds the decoders kept only to be compared against:
+//! [`DomDecoder`](baselines::DomDecoder) (yaml-rust2's `YamlLoader` tree,
+//! then converted, as the original service did) and
+//! [`ProstDecoder`](baselines::ProstDecoder) (prost's owned types, then
+//! validated). `compare`, the criterion benches, event-decode's differential
+//! and hostile-input tests and the fuzz targets all run them. They are the
+//! whole crate without its default `harness` feature, so those tests and
+//! fuzz targets depend on `bench-harness` with `default-features = false`
+//! and build none of the harness's dependencies.
+//!
 //! The binary owns the global allocator (system or jemalloc, counted or not);
 //! this library reads the counters through an [`AllocProbe`] that the binary
 //! hands in, so the library itself stays allocator-agnostic and free of
@@ -14,14 +24,24 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod baselines;
+#[cfg(feature = "harness")]
 pub mod borrowed_json;
+#[cfg(feature = "harness")]
 pub mod compare;
+#[cfg(feature = "harness")]
 pub mod go;
+#[cfg(feature = "harness")]
 pub mod inputs;
+#[cfg(feature = "harness")]
 pub mod machine;
+#[cfg(feature = "harness")]
 pub mod measure;
+#[cfg(feature = "harness")]
 pub mod soak;
+#[cfg(feature = "harness")]
 pub mod styles;
+#[cfg(feature = "harness")]
 pub mod svg;
 
 /// Process-wide heap counters at one instant.

@@ -2,7 +2,7 @@
 //!
 //! The global allocator is chosen at build time: the system allocator, or
 //! jemalloc with `--features jemalloc`; both are wrapped in a counting
-//! allocator unless built with `--no-default-features`.
+//! allocator unless built with `--no-default-features --features harness`.
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;

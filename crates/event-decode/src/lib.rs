@@ -31,8 +31,12 @@
 //! Decoders are pull-based and allocation-conscious: callers own the arena
 //! and the decoder's reusable state (`&mut self`), so the hot path allocates
 //! nothing the format does not force. Everything else (the YAML parse
-//! layers, the baselines benchmarks and differential tests compare against)
-//! is plumbing under a hidden `internals` module, with no stability promise.
+//! layers, and what the baseline decoders of `bench-harness` borrow from the
+//! real ones) is plumbing under a hidden `internals` module, with no
+//! stability promise. The baselines themselves (`DomDecoder`, the
+//! `YamlLoader` tree; `ProstDecoder`, prost's owned types) live in
+//! `bench-harness::baselines`, the benchmarks' and differential tests'
+//! reference.
 //!
 //! ```
 //! use event_decode::{Bump, DecodeConfig, EventReader, Format, Item};
@@ -71,16 +75,31 @@ mod reader;
 pub mod yaml;
 
 /// Plumbing for the project's own tests, benchmarks and fuzz targets: the
-/// YAML parse layers and their buffers. Not part of the documented API; it
+/// YAML parse layers and their buffers, and what bench-harness's baseline
+/// decoders borrow from the real ones. Not part of the documented API; it
 /// may change in any release.
 #[doc(hidden)]
 pub mod internals {
+    use event_model::DecodeOptions;
+
+    use crate::DecodeConfig;
+
+    /// The serde seed's options of `config` for a text decoder
+    /// (`text_from_any_scalar`: string fields take any scalar's text).
+    pub fn decode_options(config: &DecodeConfig, text_from_any_scalar: bool) -> DecodeOptions {
+        config.options(text_from_any_scalar)
+    }
+
     /// The YAML layers below [`YamlDecoder`](crate::yaml::YamlDecoder).
     #[cfg(feature = "yaml")]
     pub mod yaml {
+        use event_model::Limits;
+        use yaml_rust2::parser::Tag;
+        use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
+
+        use crate::DecodeError;
         pub use crate::yaml::Engine;
         pub use crate::yaml::de::Deserializer;
-        pub use crate::yaml::dom::DomDecoder;
         pub use crate::yaml::error::{Error, ErrorKind};
         pub use crate::yaml::fast::{FastNodes, FastTokens};
         pub use crate::yaml::from_str_with_engine;
@@ -93,12 +112,50 @@ pub mod internals {
         pub mod scanner {
             pub use crate::yaml::scanner::*;
         }
+
+        /// The checked text of one document, as the decoders take it: size
+        /// limit, UTF-8, printable characters, `%YAML` version, a leading
+        /// byte-order mark dropped.
+        pub fn document_text<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a str, DecodeError> {
+            crate::yaml::document_text(input, limits)
+        }
+
+        /// A yaml-rust2 marker (0-based column) as a [`Mark`].
+        pub fn mark_of(marker: &Marker) -> Mark {
+            Mark::from_marker(marker)
+        }
+
+        /// A yaml-rust2 scanner error as the streaming decoder reports it.
+        pub fn scan_error(e: &ScanError, text: &str, max_depth: usize) -> Error {
+            crate::yaml::source::scan_error(e, text, max_depth)
+        }
+
+        /// yaml-rust2's scalar style as a [`ScalarStyle`].
+        pub fn convert_style(style: TScalarStyle) -> ScalarStyle {
+            crate::yaml::source::convert_style(style)
+        }
+
+        /// An empty block scalar as "" (unless `|+`), as the scanner reads it.
+        pub fn fix_empty_block(text: &mut String, style: ScalarStyle, doc: &str, mark: &Mark) {
+            crate::yaml::source::fix_empty_block(text, style, doc, mark)
+        }
+
+        /// A verbatim core tag (`!<tag:yaml.org,2002:int>`) in the `!!int` form.
+        pub fn normalise_core_tag(tag: &mut Tag) {
+            crate::yaml::source::normalise_core_tag(tag)
+        }
     }
 
-    /// The prost baseline of the protobuf decoders.
+    /// What the prost baseline shares with the zero-copy decoder.
     #[cfg(feature = "protobuf")]
     pub mod protobuf {
-        pub use crate::protobuf::ProstDecoder;
+        use crate::DecodeError;
+
+        /// The zero-copy decoder's error for an event of `len` bytes over
+        /// `max_event_bytes` (`max`).
+        pub fn event_too_big(len: usize, max: usize) -> DecodeError {
+            crate::protobuf::event_too_big(len, max)
+        }
     }
 }
 

@@ -9,9 +9,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use bench_harness::baselines::{DomDecoder, ProstDecoder};
 use bumpalo::Bump;
-use event_decode::internals::protobuf::ProstDecoder;
-use event_decode::internals::yaml::{DomDecoder, Engine};
+use event_decode::internals::yaml::Engine;
 use event_decode::json::JsonDecoder;
 use event_decode::protobuf::ZeroCopyDecoder;
 use event_decode::yaml::YamlDecoder;

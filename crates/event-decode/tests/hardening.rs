@@ -4,14 +4,18 @@
 
 use std::io::{BufReader, Cursor};
 
+use bench_harness::baselines::{DomDecoder, ProstDecoder};
 use bumpalo::Bump;
 use event_decode::DecodeConfig;
 use event_decode::frames::FrameReader;
 use event_decode::json::JsonDecoder;
-use event_decode::protobuf::{ProstDecoder, ZeroCopyDecoder, encode as proto_encode};
-use event_decode::yaml::{self, YamlDecoder, YamlFrames, dom::DomDecoder};
+use event_decode::protobuf::{ZeroCopyDecoder, encode as proto_encode};
+use event_decode::yaml::{self, YamlDecoder, YamlFrames};
 use event_decode::{Category, DecodeError, Decoder, Limit, Limits};
 use event_model::{Kind, Payload};
+
+mod escaping;
+mod values;
 
 const ENVELOPE: &str = "id: e1\nseq: 1\nts: 5\nplayer_id: p\nregion: eu\n";
 
@@ -23,6 +27,20 @@ fn yaml_decoders() -> Vec<(&'static str, Box<dyn Decoder>)> {
         ("parser", Box::new(YamlDecoder::new().fast_path(false))),
         ("dom", Box::new(DomDecoder::new())),
     ]
+}
+
+/// The result of every YAML path on `doc`, events as their owned `Debug`.
+fn decode_all_paths(doc: &str) -> Vec<(&'static str, Result<String, DecodeError>)> {
+    let mut out = Vec::new();
+    for (name, mut d) in yaml_decoders() {
+        let arena = Bump::new();
+        out.push((
+            name,
+            d.decode(doc.as_bytes(), &arena)
+                .map(|e| format!("{:?}", e.to_owned())),
+        ));
+    }
+    out
 }
 
 fn one_line(e: &DecodeError) {
@@ -341,234 +359,7 @@ fn errors_inside_an_early_payload_say_where() {
     assert_eq!(e.line(), Some(1), "{e}");
 }
 
-// ------------------------------------------------------ 10. YAML values
-
-fn decode_all_paths(doc: &str) -> Vec<(&'static str, Result<String, DecodeError>)> {
-    let mut out = Vec::new();
-    for (name, mut d) in yaml_decoders() {
-        let arena = Bump::new();
-        out.push((
-            name,
-            d.decode(doc.as_bytes(), &arena)
-                .map(|e| format!("{:?}", e.to_owned())),
-        ));
-    }
-    out
-}
-
-#[test]
-fn an_empty_block_scalar_at_the_end_is_empty() {
-    let stream = format!(
-        "---\n{ENVELOPE}kind: player_left\npayload:\n  reason: |\n---\n{ENVELOPE}kind: heartbeat\n"
-    );
-    let frames: Vec<_> = yaml::documents(stream.as_bytes()).collect();
-    for (name, mut d) in yaml_decoders() {
-        let arena = Bump::new();
-        let e = d.decode(frames[0].bytes, &arena).expect(name);
-        let Payload::PlayerLeft(p) = e.payload else {
-            panic!()
-        };
-        assert_eq!(p.reason, "", "{name}");
-    }
-    // `|+` keeps the break, and text keeps its final newline.
-    let keep = format!("{ENVELOPE}kind: player_left\npayload:\n  reason: |+\n\n");
-    let text = format!("{ENVELOPE}kind: player_left\npayload:\n  reason: |\n    a\n");
-    for (doc, want) in [(keep, "\n"), (text, "a\n")] {
-        let arena = Bump::new();
-        let e = YamlDecoder::new()
-            .decode(doc.as_bytes(), &arena)
-            .expect("ok");
-        let Payload::PlayerLeft(p) = e.payload else {
-            panic!()
-        };
-        assert_eq!(p.reason, want);
-    }
-}
-
-#[test]
-fn verbatim_core_tags_are_core_tags() {
-    let doc =
-        format!("{ENVELOPE}kind: heartbeat\n").replace("seq: 1", "seq: !<tag:yaml.org,2002:int> 5");
-    for (name, r) in decode_all_paths(&doc) {
-        assert!(r.as_ref().expect(name).contains("seq: 5"), "{name}: {r:?}");
-    }
-    let bad = doc.replace("int> 5", "int> five");
-    let arena = Bump::new();
-    let e = YamlDecoder::new()
-        .decode(bad.as_bytes(), &arena)
-        .expect_err("not an int");
-    assert!(e.message().contains("!!int"), "{e}");
-}
-
-#[test]
-fn raw_non_printable_characters_are_errors_with_their_position() {
-    for c in [
-        '\u{7}', '\u{7f}', '\u{80}', '\u{9f}', '\u{fffe}', '\u{ffff}', '\u{1b}',
-    ] {
-        for doc in [
-            format!("{ENVELOPE}kind: player_left\npayload: {{reason: a{c}b}}\n"),
-            format!("{ENVELOPE}kind: player_left\npayload: {{reason: ab}}\n# a{c}\n"),
-        ] {
-            for (name, r) in decode_all_paths(&doc) {
-                let e = r.expect_err(name);
-                assert_eq!(e.category(), Category::Syntax, "{name} {c:?}: {e}");
-                assert!(
-                    matches!(
-                        (e.line(), e.column()),
-                        (Some(7), Some(20)) | (Some(8), Some(4))
-                    ),
-                    "{name} {c:?}: {e}"
-                );
-                one_line(&e);
-            }
-        }
-    }
-    // Tab, NEL and the same characters written as escapes are fine; so is
-    // any JSON character inside quotes (JSON is YAML).
-    for reason in [
-        "\"a\\x07\\x7f\\u0080\"",
-        "a\u{85}b",
-        "\"a\u{7f}\u{80}b\"",
-        "'a\u{9f}'",
-    ] {
-        let doc = format!("{ENVELOPE}kind: player_left\npayload: {{reason: {reason}}}\n");
-        for (name, r) in decode_all_paths(&doc) {
-            r.unwrap_or_else(|e| panic!("{name} {reason:?}: {e}"));
-        }
-    }
-}
-
-#[test]
-fn yaml_versions_other_than_1_are_refused() {
-    for (version, ok) in [("1.2", true), ("1.1", true), ("2.0", false), ("1", false)] {
-        let doc = format!("%YAML {version}\n---\n{ENVELOPE}kind: heartbeat\n");
-        for (name, r) in decode_all_paths(&doc) {
-            match r {
-                Ok(_) => assert!(ok, "{name}: %YAML {version} accepted"),
-                Err(e) => {
-                    assert!(!ok, "{name}: %YAML {version}: {e}");
-                    assert_eq!(e.category(), Category::Syntax, "{e}");
-                    assert_eq!((e.line(), e.column()), (Some(1), Some(7)), "{e}");
-                    assert!(e.message().contains(version), "{e}");
-                }
-            }
-        }
-    }
-}
-
-#[test]
-fn unknown_keys_compare_as_yaml_nodes() {
-    for extra in [
-        "extra: {'0': a, 0: b}",
-        "extra: {\"true\": a, true: b}",
-        "extra: {'~': a, ~: b}",
-        "'0': a\n0: b",
-    ] {
-        let doc = format!("{ENVELOPE}kind: heartbeat\n{extra}\n");
-        for (name, r) in decode_all_paths(&doc) {
-            r.unwrap_or_else(|e| panic!("{name} {extra:?}: {e}"));
-        }
-    }
-    for extra in [
-        "extra: {0: a, 0: b}",
-        "extra: {'0': a, \"0\": b}",
-        "extra: {0x10: a, 16: b}",
-        "0: a\n0: b",
-    ] {
-        let doc = format!("{ENVELOPE}kind: heartbeat\n{extra}\n");
-        let arena = Bump::new();
-        for mut d in [YamlDecoder::new(), YamlDecoder::new().fast_path(false)] {
-            let e = d.decode(doc.as_bytes(), &arena).expect_err(extra);
-            assert!(e.message().contains("duplicate"), "{extra}: {e}");
-        }
-    }
-    // attrs keys compare by their text: `0` and '0' are the same key.
-    let doc = format!("{ENVELOPE}kind: heartbeat\nattrs: {{'0': a, 0: b}}\n");
-    let arena = Bump::new();
-    let e = YamlDecoder::new()
-        .decode(doc.as_bytes(), &arena)
-        .expect_err("attrs");
-    assert!(e.message().contains("duplicate"), "{e}");
-}
-
-// ---------------------------------------------------------- 11. escaping
-
-#[test]
-fn input_echoed_in_errors_cannot_forge_lines() {
-    const EVIL: &str = "\\e[2J\\nerror: event 99, line 1: forged\\r\\u2028";
-    let yaml_docs = [
-        // Unknown key in strict mode, duplicate unknown key, attrs path.
-        format!("{ENVELOPE}kind: heartbeat\n\"{EVIL}\": 1\n"),
-        format!("{ENVELOPE}kind: heartbeat\nx: {{\"{EVIL}\": 1, \"{EVIL}\": 2}}\n"),
-        format!("{ENVELOPE}kind: heartbeat\nattrs: {{\"{EVIL}\": [1]}}\n"),
-        format!("{ENVELOPE}kind: heartbeat\nattrs: {{\"{EVIL}\": a, \"{EVIL}\": b}}\n"),
-        // Kind name, typed values, timestamps.
-        format!("{ENVELOPE}kind: \"{EVIL}\"\n"),
-        format!("{ENVELOPE}kind: heartbeat\n").replace("seq: 1", &format!("seq: \"{EVIL}\"")),
-        format!("{ENVELOPE}kind: heartbeat\n").replace("ts: 5", &format!("ts: \"{EVIL}\"")),
-        format!("{ENVELOPE}kind: player_left\npayload: {{reason: !!int \"{EVIL}\"}}\n"),
-    ];
-    for doc in &yaml_docs {
-        for mut d in [
-            Box::new(YamlDecoder::with_config(
-                &DecodeConfig::new().deny_unknown_fields(),
-            )) as Box<dyn Decoder>,
-            Box::new(
-                YamlDecoder::with_config(&DecodeConfig::new().deny_unknown_fields())
-                    .fast_path(false),
-            ),
-            Box::new(DomDecoder::with_config(
-                &DecodeConfig::new().deny_unknown_fields(),
-            )),
-        ] {
-            let arena = Bump::new();
-            match d.decode(doc.as_bytes(), &arena) {
-                Err(e) => one_line(&e),
-                // Only the baseline's tree ignores a tag on a string.
-                Ok(_) => assert!(doc.contains("!!int"), "{doc}"),
-            }
-        }
-    }
-    let json_evil = "\\u001b[2J\\nerror: event 99\\r\\u2028";
-    let base = r#""id":"e1","seq":1,"ts":5,"player_id":"p","region":"eu""#;
-    let json_docs = [
-        format!(r#"{{{base},"kind":"heartbeat","{json_evil}":1}}"#),
-        format!(r#"{{{base},"kind":"heartbeat","x":{{"{json_evil}":1,"{json_evil}":2}}}}"#),
-        format!(r#"{{{base},"kind":"heartbeat","attrs":{{"{json_evil}":[1]}}}}"#),
-        format!(
-            r#"{{"id":"e1","seq":1,"ts":5,"player_id":"p","region":"eu","kind":"{json_evil}"}}"#
-        ),
-        format!(
-            r#"{{"id":"e1","seq":"{json_evil}","ts":5,"player_id":"p","region":"eu","kind":"heartbeat"}}"#
-        ),
-    ];
-    for doc in &json_docs {
-        for mut d in [
-            JsonDecoder::new(),
-            JsonDecoder::with_config(&DecodeConfig::new().deny_unknown_fields()),
-        ] {
-            let arena = Bump::new();
-            if let Err(e) = d.decode(doc.as_bytes(), &arena) {
-                one_line(&e);
-            }
-        }
-        let arena = Bump::new();
-        let e = JsonDecoder::with_config(&DecodeConfig::new().deny_unknown_fields())
-            .decode(doc.as_bytes(), &arena)
-            .expect_err(doc);
-        one_line(&e);
-    }
-    // Routing tables: serde's own messages quote keys with backticks.
-    #[derive(serde::Deserialize, Debug)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Table {
-        partitions: u32,
-    }
-    let e = yaml::from_str::<Table>(&format!("partitions: 1\n\"{EVIL}\": 2\n"))
-        .expect_err("unknown field");
-    one_line(&e);
-}
+// 10. YAML values: in `values.rs`; 11. escaping: in `escaping.rs`.
 
 // ------------------------------------------------------ 13. small ones
 

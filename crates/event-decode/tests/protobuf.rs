@@ -3,8 +3,9 @@
 //! Every case runs through both decoders: the prost decoder is the reference
 //! the zero-copy decoder must agree with, event for event and failure for failure.
 
+use bench_harness::baselines::ProstDecoder;
 use bumpalo::Bump;
-use event_decode::protobuf::{ProstDecoder, ZeroCopyDecoder, encode};
+use event_decode::protobuf::{ZeroCopyDecoder, encode};
 use event_decode::{DecodeError, Decoder};
 use event_model::OwnedEvent;
 

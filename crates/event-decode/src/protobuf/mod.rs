@@ -1,13 +1,14 @@
-//! Protobuf (`veltrix.events.v1.Event`): two decoders, length-delimited
+//! Protobuf (`veltrix.events.v1.Event`): the zero-copy decoder, length-delimited
 //! framing and the encoder.
 //!
 //! - [`ZeroCopyDecoder`] reads the wire format straight into an
 //!   [`Event`](crate::Event) view: strings borrow from the input, lists live in
 //!   the caller's arena, and nothing is allocated on the heap once the arena
 //!   is warm. This is the decoder to use.
-//! - `ProstDecoder` (a baseline, under `internals::protobuf`) decodes with `prost` into the owned
-//!   [`event_model::proto::Event`] and validates it: the reference the
-//!   zero-copy decoder is tested against, and the benchmark baseline.
+//! - `ProstDecoder` (a baseline, in `bench-harness::baselines`) decodes
+//!   with `prost` into the owned [`event_model::proto::Event`] and validates
+//!   it: the reference the zero-copy decoder is tested against, and the
+//!   benchmark baseline.
 //!
 //! Both accept exactly the same inputs and produce the same events (the
 //! differential property tests check it): unknown fields of every wire type
@@ -22,12 +23,10 @@
 
 mod encode;
 mod frames;
-mod prost_decoder;
 mod wire;
 mod zero_copy;
 
 pub use encode::{encode, encode_length_delimited};
 pub use frames::{LengthDelimitedFrames, LengthDelimitedSlice, length_delimited};
-#[doc(hidden)]
-pub use prost_decoder::ProstDecoder;
 pub use zero_copy::ZeroCopyDecoder;
+pub(crate) use zero_copy::event_too_big;

@@ -18,13 +18,12 @@ use std::io::{self, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use bench_harness::baselines::{DomDecoder, ProstDecoder};
 use bumpalo::Bump;
 use event_decode::DecodeConfig;
 use event_decode::frames::FrameReader;
 use event_decode::json::{JsonDecoder, JsonLines};
-use event_decode::protobuf::{
-    LengthDelimitedFrames, ProstDecoder, ZeroCopyDecoder, length_delimited,
-};
+use event_decode::protobuf::{LengthDelimitedFrames, ZeroCopyDecoder, length_delimited};
 use event_decode::yaml::{self, YamlDecoder, YamlFrames};
 use event_decode::{Category, DecodeError, Decoder, Limit, Limits};
 

@@ -33,7 +33,7 @@ fn yaml_nul_is_refused_not_a_silent_end() {
     let arena = Bump::new();
     for decoder in [
         &mut YamlDecoder::new() as &mut dyn Decoder,
-        &mut yaml::dom::DomDecoder::new(),
+        &mut DomDecoder::new(),
     ] {
         let e = expect_category(decoder.decode(doc.as_bytes(), &arena), Category::Syntax);
         assert_eq!((e.line(), e.column()), (Some(7), Some(1)), "{e}");

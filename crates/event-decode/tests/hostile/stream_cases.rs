@@ -35,7 +35,7 @@ pub(super) fn invalid_utf8() {
         bad[at + 1] = b'(';
         for decoder in [
             &mut YamlDecoder::new() as &mut dyn Decoder,
-            &mut yaml::dom::DomDecoder::new(),
+            &mut DomDecoder::new(),
         ] {
             let e = expect_category(decoder.decode(&bad, &arena), Category::Syntax);
             assert_eq!(

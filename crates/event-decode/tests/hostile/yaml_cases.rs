@@ -18,7 +18,7 @@ pub(super) fn yaml_billion_laughs() {
     assert!(e.line().is_some());
     // The DOM baseline is guarded the same way.
     expect_limit(
-        yaml::dom::DomDecoder::new().decode(doc.as_bytes(), &arena),
+        DomDecoder::new().decode(doc.as_bytes(), &arena),
         Limit::AliasEvents,
     );
 }
@@ -148,7 +148,7 @@ pub(super) fn yaml_only_comments() {
     assert!(e.message().contains("no YAML document"), "{e}");
     assert_eq!(e.line(), Some(3001), "{e}");
     expect_category(
-        yaml::dom::DomDecoder::new().decode(doc.as_bytes(), &arena),
+        DomDecoder::new().decode(doc.as_bytes(), &arena),
         Category::Eof,
     );
     // In a stream, comment-only stretches are not documents at all, however
@@ -187,7 +187,7 @@ pub(super) fn yaml_alias_amplification_stream() {
     let mut frames = YamlFrames::new(BufReader::new(stream.as_bytes()));
     let mut decoders = [
         Box::new(YamlDecoder::new()) as Box<dyn Decoder>,
-        Box::new(yaml::dom::DomDecoder::new()),
+        Box::new(DomDecoder::new()),
     ];
     let mut n = 0;
     while let Some(frame) = frames.next_frame().expect("every document fits") {

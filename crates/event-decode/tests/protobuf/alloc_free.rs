@@ -1,8 +1,9 @@
 //! The zero-copy decoder allocates nothing on the heap once its arena is warm.
 
+use bench_harness::baselines::ProstDecoder;
 use bumpalo::Bump;
 use event_decode::Decoder;
-use event_decode::protobuf::{ProstDecoder, ZeroCopyDecoder};
+use event_decode::protobuf::ZeroCopyDecoder;
 use event_model::corpus::{self, SplitMix64};
 
 use super::encoded;

@@ -2,9 +2,10 @@
 //! zero-copy decoder (category, limit, byte offset, field path, message), and
 //! the prost decoder fails in the same category (or the one documented).
 
+use bench_harness::baselines::ProstDecoder;
 use bumpalo::Bump;
 use event_decode::DecodeConfig;
-use event_decode::protobuf::{ProstDecoder, ZeroCopyDecoder};
+use event_decode::protobuf::ZeroCopyDecoder;
 use event_decode::{Category, Decoder, Limit, Limits, Position};
 
 use super::wire::{self, Field, Value};

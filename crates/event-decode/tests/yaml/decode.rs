@@ -1,9 +1,10 @@
 //! Decoding single documents: the reference fixture, and every YAML feature
 //! of SPEC section 3 through the streaming decoder and the DOM baseline.
 
+use bench_harness::baselines::DomDecoder;
 use bumpalo::Bump;
 use event_decode::DecodeConfig;
-use event_decode::yaml::{YamlDecoder, dom::DomDecoder};
+use event_decode::yaml::YamlDecoder;
 use event_decode::{Category, Decoder};
 use event_model::corpus::REFERENCE_EVENT_YAML;
 use event_model::{ClueFound, Payload, Timestamp, Vec3};

@@ -1,8 +1,9 @@
 //! The table of error messages: input → exact message with the event
 //! number, line, column and field path, plus category and limit.
 
+use bench_harness::baselines::DomDecoder;
 use bumpalo::Bump;
-use event_decode::yaml::{self, YamlDecoder, dom::DomDecoder};
+use event_decode::yaml::{self, YamlDecoder};
 use event_decode::{Category, DecodeError, Decoder, Limit};
 use event_decode::{DecodeConfig, UnknownFields};
 use event_model::corpus::REFERENCE_EVENT_YAML;

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use bench_harness::baselines::DomDecoder;
 use bumpalo::Bump;
 use event_decode::DecodeConfig;
-use event_decode::yaml::{self, YamlDecoder, dom::DomDecoder};
+use event_decode::yaml::{self, YamlDecoder};
 use event_decode::{Category, Decoder, Limit};
 use serde::Deserialize;
 

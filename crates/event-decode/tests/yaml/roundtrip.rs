@@ -3,8 +3,9 @@
 //! and flow style, with and without comments), and JSON (a YAML 1.2 subset)
 //! reads the same.
 
+use bench_harness::baselines::DomDecoder;
 use bumpalo::Bump;
-use event_decode::yaml::{self, YamlDecoder, dom::DomDecoder};
+use event_decode::yaml::{self, YamlDecoder};
 use event_decode::{DecodeError, Decoder, json};
 use event_model::{OwnedEvent, strategies};
 use proptest::prelude::*;

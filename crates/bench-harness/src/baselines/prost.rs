@@ -8,8 +8,8 @@ use event_model::{
 };
 use prost::Message;
 
-use super::zero_copy::event_too_big;
-use crate::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
+use event_decode::internals::protobuf::event_too_big;
+use event_decode::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes with `prost::Message::decode` into [`proto::Event`], validates it
 /// with [`proto::Event::view`] and copies the strings into the arena.
@@ -17,7 +17,7 @@ use crate::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 /// The reference implementation and the benchmark baseline: simple and
 /// obviously right, at the cost of an owned `String` per field and a
 /// `BTreeMap` for `attrs`. Its errors have the categories of
-/// [`ZeroCopyDecoder`](super::ZeroCopyDecoder)'s, but prost reports no byte
+/// [`ZeroCopyDecoder`](event_decode::protobuf::ZeroCopyDecoder)'s, but prost reports no byte
 /// offset for wire errors (validation errors point at byte 0, the message
 /// start, as the zero-copy decoder's do), and a truncated varint is a
 /// `Syntax` error here since prost does not tell it from an overlong one.

@@ -1,6 +1,6 @@
 //! The document-tree decoder, kept **only as a comparison baseline** for the
-//! benchmarks and the differential tests. Use [`YamlDecoder`](super::YamlDecoder)
-//! in production.
+//! benchmarks and the differential tests. Use
+//! [`YamlDecoder`](event_decode::yaml::YamlDecoder) in production.
 //!
 //! It does what the original service did: build yaml-rust2's `Yaml` tree
 //! with `YamlLoader`, then convert the tree into an event. Its hazards are
@@ -34,13 +34,12 @@ use serde::de::DeserializeSeed;
 use yaml_rust2::parser::{Event as RawEvent, MarkedEventReceiver, Parser};
 use yaml_rust2::yaml::{Hash, Yaml, YamlLoader};
 
-use super::error::{Error, ErrorKind};
-use super::source::{
-    Mark, Node, NodeSource, ScalarStyle, convert_style, fix_empty_block, normalise_core_tag,
-    scan_error,
+use event_decode::internals::decode_options;
+use event_decode::internals::yaml::{
+    Deserializer, Error, ErrorKind, Mark, Node, NodeSource, ScalarStyle, convert_style,
+    document_text, fix_empty_block, mark_of, normalise_core_tag, scan_error,
 };
-use super::{Deserializer, document_text};
-use crate::{DecodeConfig, DecodeError, Decoder, Format, Position};
+use event_decode::{DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes one YAML document through yaml-rust2's `YamlLoader` tree (a
 /// baseline; see the [module documentation](self)).
@@ -58,7 +57,7 @@ impl DomDecoder {
     /// A baseline decoder with `config`'s limits and unknown-field policy.
     pub fn with_config(config: &DecodeConfig) -> Self {
         DomDecoder {
-            options: config.options(false),
+            options: decode_options(config, false),
         }
     }
 
@@ -165,7 +164,7 @@ fn load(text: &str, limits: &Limits) -> Result<(YamlLoader, usize), Error> {
         let (ev, marker) = parser
             .next_token()
             .map_err(|e| scan_error(&e, text, max_depth))?;
-        let mark = Mark::from_marker(&marker);
+        let mark = mark_of(&marker);
         let mut anchor = 0;
         match &ev {
             RawEvent::StreamEnd => {
