@@ -135,7 +135,7 @@ impl<'de: 'a, 'a> Visitor<'de> for EventSeed<'a, '_> {
                         (Some(k), _) | (None, EarlyPayload::Known(k)) => Some(k),
                         (None, EarlyPayload::Gather) => None,
                         (None, EarlyPayload::Defer) => {
-                            ctx.field(&mut map, name, SkipTraced(ctx))?;
+                            ctx.field(&mut map, name, Skipper::<true>(ctx))?;
                             deferred = true;
                             continue;
                         }
