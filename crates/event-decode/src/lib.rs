@@ -30,9 +30,13 @@
 //!
 //! Decoders are pull-based and allocation-conscious: callers own the arena
 //! and the decoder's reusable state (`&mut self`), so the hot path allocates
-//! nothing the format does not force. Everything else (the YAML parse
-//! layers, the baselines benchmarks and differential tests compare against)
-//! is plumbing under a hidden `internals` module, with no stability promise.
+//! nothing the format does not force. The YAML and JSON decoders read
+//! through one set of serde seeds, which count everything against the
+//! [`Limits`] and, as prost does, build the field path of a failure on the
+//! error path only; every decoder's failure is one [`DecodeError`].
+//! Everything else (the seeds, the YAML parse layers, the baselines
+//! benchmarks and differential tests compare against) is plumbing under a
+//! hidden `internals` module, with no stability promise.
 //!
 //! ```
 //! use event_decode::{Bump, DecodeConfig, EventReader, Format, Item};
