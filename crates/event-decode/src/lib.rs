@@ -104,12 +104,8 @@ pub mod internals {
     /// The serde seeds of the text decoders and the trail of a failed
     /// decode's position.
     pub mod text {
-        pub use crate::text::path::{
-            Fault, MAX_TRAIL, Segment, Trail, needs_escape, push_escaped, push_segment,
-        };
-        pub use crate::text::seed::{
-            DecodeOptions, EventSeed, MAX_DEPTH_CEILING, OwnedEventSeed, SerdeOwnedEvent,
-        };
+        pub use crate::text::path::{Fault, Trail};
+        pub use crate::text::seed::{DecodeOptions, EventSeed, OwnedEventSeed, SerdeOwnedEvent};
     }
 
     /// The prost baseline of the protobuf decoders.
