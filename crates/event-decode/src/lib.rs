@@ -3,7 +3,8 @@
 //! The documented surface is small:
 //!
 //! - [`from_slice`] decodes one event (`serde_json::from_slice` style);
-//!   [`from_slice_with`] under a [`DecodeConfig`].
+//!   [`from_slice_with`] under a [`DecodeConfig`]; [`from_slice_owned`] and
+//!   [`from_slice_owned_with`] into an [`event_model::OwnedEvent`].
 //! - [`EventReader`] reads a stream (YAML documents, JSON lines or
 //!   length-delimited protobuf) from any [`std::io::BufRead`], one event at
 //!   a time into the caller's arena, with each frame's number, offset, line
@@ -30,13 +31,16 @@
 //!
 //! Decoders are pull-based and allocation-conscious: callers own the arena
 //! and the decoder's reusable state (`&mut self`), so the hot path allocates
-//! nothing the format does not force. Everything else (the YAML parse
-//! layers, and what the baseline decoders of `bench-harness` borrow from the
-//! real ones) is plumbing under a hidden `internals` module, with no
-//! stability promise. The baselines themselves (`DomDecoder`, the
-//! `YamlLoader` tree; `ProstDecoder`, prost's owned types) live in
-//! `bench-harness::baselines`, the benchmarks' and differential tests'
-//! reference.
+//! nothing the format does not force. The YAML and JSON decoders read
+//! through one set of serde seeds, which count everything against the
+//! [`Limits`] and, as prost does, build the field path of a failure on the
+//! error path only; every decoder's failure is one [`DecodeError`].
+//! Everything else (the seeds, the YAML parse layers, and what the baseline
+//! decoders of `bench-harness` borrow from the real ones) is plumbing under
+//! a hidden `internals` module, with no stability promise. The baselines
+//! themselves (`DomDecoder`, the `YamlLoader` tree; `ProstDecoder`, prost's
+//! owned types) live in `bench-harness::baselines`, the benchmarks' and
+//! differential tests' reference.
 //!
 //! ```
 //! use event_decode::{Bump, DecodeConfig, EventReader, Format, Item};
@@ -66,11 +70,14 @@ mod error;
 pub mod frames;
 #[cfg(feature = "json")]
 pub mod json;
+#[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
+mod owned;
 mod peek;
 #[cfg(feature = "protobuf")]
 pub mod protobuf;
 #[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
 mod reader;
+mod text;
 #[cfg(feature = "yaml")]
 pub mod yaml;
 
@@ -80,9 +87,8 @@ pub mod yaml;
 /// may change in any release.
 #[doc(hidden)]
 pub mod internals {
-    use event_model::DecodeOptions;
-
     use crate::DecodeConfig;
+    use crate::text::seed::DecodeOptions;
 
     /// The serde seed's options of `config` for a text decoder
     /// (`text_from_any_scalar`: string fields take any scalar's text).
@@ -146,6 +152,15 @@ pub mod internals {
         }
     }
 
+    /// The serde seeds of the text decoders and the trail of a failed
+    /// decode's position.
+    pub mod text {
+        pub use crate::text::path::{Fault, Trail};
+        pub use crate::text::seed::{
+            DecodeOptions, EventSeed, MAX_DEPTH_CEILING, OwnedEventSeed, SerdeOwnedEvent,
+        };
+    }
+
     /// What the prost baseline shares with the zero-copy decoder.
     #[cfg(feature = "protobuf")]
     pub mod protobuf {
@@ -164,6 +179,8 @@ pub use config::{DecodeConfig, UnknownFields};
 pub use error::{Category, DecodeError, Position};
 pub use event_model::{Event, Limit, Limits};
 pub use peek::peek_id;
+#[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
+pub use owned::{from_slice_owned, from_slice_owned_with};
 #[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
 pub use reader::{EventReader, Item, from_slice, from_slice_with};
 

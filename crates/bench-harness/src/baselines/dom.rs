@@ -27,9 +27,7 @@
 use std::borrow::Cow;
 
 use bumpalo::Bump;
-use event_model::{
-    DecodeOptions, Event, EventSeed, Fault, Limit, Limits, MAX_DEPTH_CEILING, Trail,
-};
+use event_model::{Event, Limit, Limits};
 use serde::de::DeserializeSeed;
 use yaml_rust2::parser::{Event as RawEvent, MarkedEventReceiver, Parser};
 use yaml_rust2::yaml::{Hash, Yaml, YamlLoader};
@@ -39,6 +37,7 @@ use event_decode::internals::yaml::{
     Deserializer, Error, ErrorKind, Mark, Node, NodeSource, ScalarStyle, convert_style,
     document_text, fix_empty_block, mark_of, normalise_core_tag, scan_error,
 };
+use event_decode::internals::text::{DecodeOptions, EventSeed, Fault, MAX_DEPTH_CEILING, Trail};
 use event_decode::{DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes one YAML document through yaml-rust2's `YamlLoader` tree (a

@@ -3,12 +3,13 @@
 use bumpalo::Bump;
 use bumpalo::collections::Vec as BVec;
 use event_model::{
-    Attr, ClueFound, Event, InventoryItem, Limit, MAX_DEPTH_CEILING, MAX_ID_BYTES,
-    MAX_REGION_BYTES, MatchEnded, MatchRequested, MatchStarted, Payload, PlayerJoined, PlayerLeft,
-    PlayerMoved, Score, Timestamp, TreasureClaimed, Vec3,
+    Attr, ClueFound, Event, InventoryItem, Limit, MAX_ID_BYTES, MAX_REGION_BYTES, MatchEnded,
+    MatchRequested, MatchStarted, Payload, PlayerJoined, PlayerLeft, PlayerMoved, Score, Timestamp,
+    TreasureClaimed, Vec3,
 };
 
 use super::wire::{Cursor, I32, LEN, VARINT, check_key, error_at, limit_at, wire_type_name};
+use crate::text::seed::MAX_DEPTH_CEILING;
 use crate::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes protobuf `veltrix.events.v1.Event` bytes into a view whose strings

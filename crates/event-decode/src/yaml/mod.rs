@@ -26,7 +26,7 @@
 //!   core-schema type and range, `deserialize_any` resolves by the core schema
 //!   and honours the core tags.
 //! - [`YamlDecoder`]: the [`Decoder`] for one document, through
-//!   [`event_model::EventSeed`]; [`from_str`] for any serde type (the
+//!   `EventSeed`; [`from_str`] for any serde type (the
 //!   router's configuration).
 //! - [`YamlFrames`] and [`documents`]: split a multi-document stream at its
 //!   `---` / `...` lines, with bounded memory.
@@ -55,7 +55,7 @@ pub(crate) mod source;
 mod text;
 
 use bumpalo::Bump;
-use event_model::{DecodeOptions, Event, EventSeed, Kind, Limits, MAX_DEPTH_CEILING, Trail};
+use event_model::{Event, Kind, Limits};
 use serde::de::{DeserializeOwned, DeserializeSeed};
 
 use de::Deserializer;
@@ -84,6 +84,8 @@ pub enum Engine {
     YamlRust2,
 }
 
+use crate::text::path::Trail;
+use crate::text::seed::{DecodeOptions, EventSeed, MAX_DEPTH_CEILING};
 use crate::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes one YAML document into an event view, streaming: parse nodes go

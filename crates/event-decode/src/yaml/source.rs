@@ -168,12 +168,7 @@ pub struct ParserNodes<'t, 'b> {
     state: State,
     depth: usize,
     max_depth: usize,
-    max_alias_events: usize,
-    max_alias_bytes: usize,
-    replayed: usize,
-    replayed_bytes: usize,
-    /// Where the alias being replayed is: replayed events are reported there.
-    alias_mark: Mark,
+    replay: Replay,
     /// Trailing content is refused as "one document per event" (events) or
     /// as a second document (any other document, see [`super::from_str`]).
     one_per_event: bool,
@@ -190,11 +185,7 @@ impl<'t, 'b> ParserNodes<'t, 'b> {
             state: State::Start,
             depth: 0,
             max_depth: limits.max_depth,
-            max_alias_events: limits.max_alias_events,
-            max_alias_bytes: limits.max_alias_bytes,
-            replayed: 0,
-            replayed_bytes: 0,
-            alias_mark: Mark::default(),
+            replay: Replay::new(limits),
             one_per_event: true,
         }
     }
@@ -203,18 +194,6 @@ impl<'t, 'b> ParserNodes<'t, 'b> {
     pub(crate) fn generic_document(mut self) -> Self {
         self.one_per_event = false;
         self
-    }
-
-    #[cold]
-    fn too_many_alias_bytes(&self) -> Error {
-        Error::new(
-            ErrorKind::Limit(Limit::AliasBytes),
-            format!(
-                "alias expansion of more than {max} bytes of text exceeds limit max_alias_bytes ({max})",
-                max = self.max_alias_bytes
-            ),
-        )
-        .at(self.alias_mark)
     }
 
     fn raw(&mut self) -> Result<(RawEvent, Marker), Error> {
@@ -280,33 +259,9 @@ impl<'t, 'b> ParserNodes<'t, 'b> {
     /// progress, or from the parser.
     #[inline(always)]
     fn pull(&mut self) -> Result<(Node<'static>, Mark, usize), Error> {
-        while let Some(top) = self.buffers.replay.last_mut() {
-            if top.0 < top.1 {
-                let i = top.0;
-                top.0 += 1;
-                self.replayed += 1;
-                if self.replayed > self.max_alias_events {
-                    return Err(Error::new(
-                        ErrorKind::Limit(Limit::AliasEvents),
-                        format!(
-                            "alias expansion of more than {} events exceeds limit max_alias_events ({})",
-                            self.max_alias_events, self.max_alias_events
-                        ),
-                    )
-                    .at(self.alias_mark));
-                }
-                let recorded = &self.buffers.log[i].0;
-                if let Node::Scalar { text, .. } = recorded {
-                    // Counted before the copy is made.
-                    self.replayed_bytes = self.replayed_bytes.saturating_add(text.len());
-                    if self.replayed_bytes > self.max_alias_bytes {
-                        return Err(self.too_many_alias_bytes());
-                    }
-                }
-                let node = recorded.clone();
-                return Ok((node, self.alias_mark, 0));
-            }
-            self.buffers.replay.pop();
+        let buffers = &mut *self.buffers;
+        if let Some((node, mark)) = self.replay.next(&mut buffers.replay, &buffers.log)? {
+            return Ok((node, mark, 0));
         }
         loop {
             // Matched here rather than through `raw()`: one less copy of a
@@ -342,10 +297,7 @@ impl<'t, 'b> ParserNodes<'t, 'b> {
                         .at(mark));
                     };
                     let range = range.clone();
-                    if self.buffers.replay.is_empty() {
-                        self.alias_mark = mark;
-                    }
-                    self.buffers.replay.push((range.start, range.end));
+                    self.replay.start(&mut self.buffers.replay, range, mark);
                     return self.pull();
                 }
                 RawEvent::Nothing => continue,
@@ -431,6 +383,97 @@ impl NodeSource<'static> for ParserNodes<'_, '_> {
     }
 }
 
+/// Alias replay, shared by both node sources: replays in progress over a
+/// log of recorded events, and the budgets every replayed event
+/// ([`Limits::max_alias_events`]) and every replayed scalar's text, keys
+/// included ([`Limits::max_alias_bytes`]), count against. The replay stack
+/// and the log stay with each source, which keeps its memory its own way.
+#[derive(Debug)]
+pub(crate) struct Replay {
+    max_events: usize,
+    max_bytes: usize,
+    events: usize,
+    bytes: usize,
+    /// Where the outermost alias being replayed is: replayed events are
+    /// reported there.
+    mark: Mark,
+}
+
+impl Replay {
+    /// No replay yet, under `limits`.
+    pub(crate) fn new(limits: &Limits) -> Self {
+        Replay {
+            max_events: limits.max_alias_events,
+            max_bytes: limits.max_alias_bytes,
+            events: 0,
+            bytes: 0,
+            mark: Mark::default(),
+        }
+    }
+
+    /// Starts replaying the events `range` of the log for an alias at
+    /// `mark` (an alias inside a replay reports at the outermost one).
+    pub(crate) fn start(
+        &mut self,
+        stack: &mut Vec<(usize, usize)>,
+        range: Range<usize>,
+        mark: Mark,
+    ) {
+        if stack.is_empty() {
+            self.mark = mark;
+        }
+        stack.push((range.start, range.end));
+    }
+
+    /// The next replayed event, while a replay is in progress (`stack`
+    /// holds (next index, end) in `log`, innermost last).
+    #[inline(always)]
+    pub(crate) fn next<'s>(
+        &mut self,
+        stack: &mut Vec<(usize, usize)>,
+        log: &[(Node<'s>, Mark)],
+    ) -> Result<Option<(Node<'s>, Mark)>, Error> {
+        while let Some(top) = stack.last_mut() {
+            if top.0 < top.1 {
+                let i = top.0;
+                top.0 += 1;
+                self.events += 1;
+                if self.events > self.max_events {
+                    return Err(self.over(Limit::AliasEvents));
+                }
+                let recorded = &log[i].0;
+                if let Node::Scalar { text, .. } = recorded {
+                    // Counted before the copy is made.
+                    self.bytes = self.bytes.saturating_add(text.len());
+                    if self.bytes > self.max_bytes {
+                        return Err(self.over(Limit::AliasBytes));
+                    }
+                }
+                return Ok(Some((recorded.clone(), self.mark)));
+            }
+            stack.pop();
+        }
+        Ok(None)
+    }
+
+    /// The error of a budget overrun, at the alias.
+    #[cold]
+    fn over(&self, limit: Limit) -> Error {
+        let message = if limit == Limit::AliasBytes {
+            format!(
+                "alias expansion of more than {max} bytes of text exceeds limit max_alias_bytes ({max})",
+                max = self.max_bytes
+            )
+        } else {
+            format!(
+                "alias expansion of more than {max} events exceeds limit max_alias_events ({max})",
+                max = self.max_events
+            )
+        };
+        Error::new(ErrorKind::Limit(limit), message).at(self.mark)
+    }
+}
+
 pub(crate) fn convert_style(style: TScalarStyle) -> ScalarStyle {
     match style {
         TScalarStyle::Plain => ScalarStyle::Plain,
@@ -508,7 +551,7 @@ fn core_tag(tag: &Tag) -> CoreTag {
 /// scanner ran out of text. The scanner's own cap on flow nesting (it looks
 /// ahead up to 256 levels before the first event of a deep `[[[...`) is a
 /// depth-limit error: that is always deeper than
-/// [`MAX_DEPTH_CEILING`](event_model::MAX_DEPTH_CEILING) allows.
+/// [`MAX_DEPTH_CEILING`](crate::text::seed::MAX_DEPTH_CEILING) allows.
 pub(crate) fn scan_error(e: &ScanError, text: &str, max_depth: usize) -> Error {
     let info = e.info();
     if info == "recursion limit exceeded" {

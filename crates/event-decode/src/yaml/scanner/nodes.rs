@@ -9,7 +9,7 @@ use bumpalo::Bump;
 use event_model::{Limit, Limits};
 
 use super::super::error::{Error, ErrorKind};
-use super::super::source::{CoreTag, Mark, Node, NodeSource};
+use super::super::source::{CoreTag, Mark, Node, NodeSource, Replay};
 use super::lexer::{keep, recycle};
 use super::parser::{ParseBuffers, Tag, Token, YamlParser};
 
@@ -42,14 +42,10 @@ pub struct ScannerNodes<'s, 'b> {
     open: Vec<(&'s str, usize, usize)>,
     done: Vec<(&'s str, Range<usize>)>,
     replay: Vec<(usize, usize)>,
+    replayer: Replay,
     state: State,
     depth: usize,
     max_depth: usize,
-    max_alias_events: usize,
-    max_alias_bytes: usize,
-    replayed: usize,
-    replayed_bytes: usize,
-    alias_mark: Mark,
     /// Trailing content is refused as "one document per event" (events) or
     /// as a second document (any other document, see [`super::super::from_str`]).
     one_per_event: bool,
@@ -77,11 +73,7 @@ impl<'s, 'b> ScannerNodes<'s, 'b> {
             state: State::Start,
             depth: 0,
             max_depth: limits.max_depth,
-            max_alias_events: limits.max_alias_events,
-            max_alias_bytes: limits.max_alias_bytes,
-            replayed: 0,
-            replayed_bytes: 0,
-            alias_mark: Mark::default(),
+            replayer: Replay::new(limits),
             one_per_event: true,
         }
     }
@@ -140,50 +132,12 @@ impl<'s, 'b> ScannerNodes<'s, 'b> {
         .at(mark)
     }
 
-    #[cold]
-    fn alias_limit(&self, bytes: bool) -> Error {
-        let (limit, message) = if bytes {
-            (
-                Limit::AliasBytes,
-                format!(
-                    "alias expansion of more than {max} bytes of text exceeds limit max_alias_bytes ({max})",
-                    max = self.max_alias_bytes
-                ),
-            )
-        } else {
-            (
-                Limit::AliasEvents,
-                format!(
-                    "alias expansion of more than {max} events exceeds limit max_alias_events ({max})",
-                    max = self.max_alias_events
-                ),
-            )
-        };
-        Error::new(ErrorKind::Limit(limit), message).at(self.alias_mark)
-    }
-
     /// The next node event and its anchor, from a replay or the parser.
     #[inline]
     fn pull(&mut self) -> Result<(Node<'s>, Mark, Option<&'s str>), Error> {
         loop {
-            while let Some(top) = self.replay.last_mut() {
-                if top.0 < top.1 {
-                    let i = top.0;
-                    top.0 += 1;
-                    self.replayed += 1;
-                    if self.replayed > self.max_alias_events {
-                        return Err(self.alias_limit(false));
-                    }
-                    let node = self.log[i].0.clone();
-                    if let Node::Scalar { text, .. } = &node {
-                        self.replayed_bytes += text.len();
-                        if self.replayed_bytes > self.max_alias_bytes {
-                            return Err(self.alias_limit(true));
-                        }
-                    }
-                    return Ok((node, self.alias_mark, None));
-                }
-                self.replay.pop();
+            if let Some((node, mark)) = self.replayer.next(&mut self.replay, &self.log)? {
+                return Ok((node, mark, None));
             }
             let (ev, mark) = self.raw()?;
             let (node, anchor) = match ev {
@@ -219,10 +173,7 @@ impl<'s, 'b> ScannerNodes<'s, 'b> {
                         return Err(Error::new(kind, message).at(mark));
                     };
                     let range = range.clone();
-                    if self.replay.is_empty() {
-                        self.alias_mark = mark;
-                    }
-                    self.replay.push((range.start, range.end));
+                    self.replayer.start(&mut self.replay, range, mark);
                     continue;
                 }
                 Token::StreamStart

@@ -11,78 +11,27 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for Skip<'a, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
+        d.deserialize_any(Skipper::<false>(self.0))
     }
 }
 
-impl<'de: 'a, 'a> Visitor<'de> for Skip<'a, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.0.check_str(v)
-    }
-    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_none<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        self.deserialize(d)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let ctx = self.0.enter()?;
-        let mut n = 0;
-        while seq.next_element_seed(Skip(ctx))?.is_some() {
-            ctx.count(&mut n)?;
-        }
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let ctx = self.0.enter()?;
-        let mut keys = KeySet::new(ctx.arena);
-        let mut n = 0;
-        while let Some(key) = map.next_key_seed(KeyText(ctx))? {
-            ctx.count(&mut n)?;
-            if let Some(k) = key {
-                if !keys.insert(ctx, k)? {
-                    return Err(ctx.data(format_args!("duplicate key {:?}", k.1)));
-                }
-            }
-            map.next_value_seed(Skip(ctx))?;
-        }
-        Ok(())
-    }
-}
-
-/// Skips a value like [`Skip`], but keeps the path on the trail (keys and
-/// indices), so that an error inside it names where: for a `payload` read
-/// before its `kind` is known.
+/// The visitor behind [`Skip`] (`TRACED` false). `Skipper::<true>` skips
+/// the same way but keeps the path on the trail (keys and indices), so that
+/// an error inside it names where: for a `payload` read before its `kind`
+/// is known. `TRACED` is a constant, so the untraced skip compiles to the
+/// code it had alone: no segment is built or recorded.
 #[derive(Clone, Copy)]
-pub(super) struct SkipTraced<'a, 't>(pub(super) Ctx<'a, 't>);
+pub(super) struct Skipper<'a, 't, const TRACED: bool>(pub(super) Ctx<'a, 't>);
 
-impl<'de: 'a, 'a> DeserializeSeed<'de> for SkipTraced<'a, '_> {
+impl<'a, const TRACED: bool> Skipper<'a, '_, TRACED> {
+    /// `e` leaves `segment`, recorded on the trail when traced.
+    #[inline(always)]
+    fn leave<E>(ctx: Ctx<'a, '_>, segment: Segment<'a>, e: E) -> E {
+        if TRACED { ctx.leave(segment, e) } else { e }
+    }
+}
+
+impl<'de: 'a, 'a, const TRACED: bool> DeserializeSeed<'de> for Skipper<'a, '_, TRACED> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -90,7 +39,7 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for SkipTraced<'a, '_> {
     }
 }
 
-impl<'de: 'a, 'a> Visitor<'de> for SkipTraced<'a, '_> {
+impl<'de: 'a, 'a, const TRACED: bool> Visitor<'de> for Skipper<'a, '_, TRACED> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -129,10 +78,10 @@ impl<'de: 'a, 'a> Visitor<'de> for SkipTraced<'a, '_> {
         let ctx = self.0.enter()?;
         let mut n = 0;
         loop {
-            match seq.next_element_seed(SkipTraced(ctx)) {
+            match seq.next_element_seed(Skipper::<TRACED>(ctx)) {
                 Ok(Some(())) => {}
                 Ok(None) => return Ok(()),
-                Err(e) => return Err(ctx.leave(Segment::Index(n), e)),
+                Err(e) => return Err(Self::leave(ctx, Segment::Index(n), e)),
             }
             ctx.count(&mut n)?;
         }
@@ -144,19 +93,20 @@ impl<'de: 'a, 'a> Visitor<'de> for SkipTraced<'a, '_> {
         let mut n = 0;
         while let Some(key) = map.next_key_seed(KeyText(ctx))? {
             ctx.count(&mut n)?;
-            let segment = Segment::Field(key.map_or("?", |k| k.1));
+            let segment = || Segment::Field(key.map_or("?", |k| k.1));
             if let Some(k) = key {
                 match keys.insert(ctx, k) {
                     Ok(true) => {}
                     Ok(false) => {
                         let e = ctx.data(format_args!("duplicate key {:?}", k.1));
-                        return Err(ctx.leave(segment, e));
+                        return Err(Self::leave(ctx, segment(), e));
                     }
-                    Err(e) => return Err(ctx.leave(segment, e)),
+                    Err(e) => return Err(Self::leave(ctx, segment(), e)),
                 }
             }
-            map.next_value_seed(SkipTraced(ctx))
-                .map_err(|e| ctx.leave(segment, e))?;
+            if let Err(e) = map.next_value_seed(Skipper::<TRACED>(ctx)) {
+                return Err(Self::leave(ctx, segment(), e));
+            }
         }
         Ok(())
     }
@@ -305,10 +255,10 @@ impl<'de: 'a, 'a> Visitor<'de> for KeyText<'a, '_> {
         Ok(Some((KeyClass::Null, "~")))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Skip(self.0).visit_seq(seq).map(|()| None)
+        Skipper::<false>(self.0).visit_seq(seq).map(|()| None)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Skip(self.0).visit_map(map).map(|()| None)
+        Skipper::<false>(self.0).visit_map(map).map(|()| None)
     }
 }
 
@@ -429,13 +379,17 @@ impl<'de: 'a, 'a, N: Fields> Visitor<'de> for FieldKey<'a, '_, N> {
         if self.ctx.opts.strict {
             return Err(self.ctx.unknown("<sequence>"));
         }
-        Skip(self.ctx).visit_seq(seq).map(|()| Key::Unknown(None))
+        Skipper::<false>(self.ctx)
+            .visit_seq(seq)
+            .map(|()| Key::Unknown(None))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         if self.ctx.opts.strict {
             return Err(self.ctx.unknown("<mapping>"));
         }
-        Skip(self.ctx).visit_map(map).map(|()| Key::Unknown(None))
+        Skipper::<false>(self.ctx)
+            .visit_map(map)
+            .map(|()| Key::Unknown(None))
     }
 }
 
