@@ -54,6 +54,7 @@ mod limits;
 mod owned;
 mod path;
 pub mod proto;
+pub mod schema;
 mod serde_impl;
 #[cfg(feature = "proptest")]
 pub mod strategies;
@@ -65,6 +66,7 @@ pub use kind::{Kind, UnknownKind};
 pub use limits::{Limit, Limits};
 pub use owned::{OwnedEvent, OwnedPayload};
 pub use path::{Fault, MAX_TRAIL, Segment, Trail, needs_escape, push_escaped, push_segment};
+pub use schema::{Field, KIND_FIELDS, KindFields};
 pub use serde_impl::{DecodeOptions, EventSeed, MAX_DEPTH_CEILING};
 pub use timestamp::{Timestamp, TimestampError};
 pub use validate::{MAX_ID_BYTES, MAX_REGION_BYTES, ValidationError};
