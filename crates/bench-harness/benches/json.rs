@@ -14,8 +14,8 @@ use bench_harness::inputs::{CORPUS_EVENTS, CORPUS_SEED, InputSet, Inputs};
 use bumpalo::Bump;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use event_decode::Decoder;
+use event_decode::internals::text::SerdeOwnedEvent;
 use event_decode::json::JsonDecoder;
-use event_model::OwnedEvent;
 
 fn json(c: &mut Criterion) {
     let inputs = Inputs::build(CORPUS_EVENTS, CORPUS_SEED).expect("inputs");
@@ -41,7 +41,9 @@ fn json(c: &mut Criterion) {
             group.bench_function("serde_json_owned", |b| {
                 b.iter(|| {
                     for e in events {
-                        black_box(serde_json::from_slice::<OwnedEvent>(e).expect("valid event"));
+                        black_box(
+                            serde_json::from_slice::<SerdeOwnedEvent>(e).expect("valid event"),
+                        );
                     }
                 });
             });

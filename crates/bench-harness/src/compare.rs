@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use bumpalo::Bump;
+use event_decode::internals::text::SerdeOwnedEvent;
 use event_decode::{Format, json, protobuf, yaml};
 use event_model::OwnedEvent;
 use event_model::proto;
@@ -487,7 +488,7 @@ fn measure_rust(
             event_decode::internals::yaml::DomDecoder::new(),
         ),
         Row::SerdeYaml => bench(events, plan, probe, |b| {
-            black_box(serde_yaml::from_slice::<OwnedEvent>(b).map_err(err)?);
+            black_box(serde_yaml::from_slice::<SerdeOwnedEvent>(b).map_err(err)?);
             Ok(())
         }),
         Row::SerdeSaphyr => {
@@ -496,7 +497,7 @@ fn measure_rust(
             // `y` of a position a boolean.
             let options = serde_saphyr::options! { strict_booleans: true };
             bench(events, plan, probe, move |b| {
-                let event: OwnedEvent =
+                let event: SerdeOwnedEvent =
                     serde_saphyr::from_slice_with_options(b, options.clone()).map_err(err)?;
                 black_box(event);
                 Ok(())
@@ -507,7 +508,7 @@ fn measure_rust(
             Ok(())
         }),
         Row::SerdeJson => bench(events, plan, probe, |b| {
-            black_box(serde_json::from_slice::<OwnedEvent>(b).map_err(err)?);
+            black_box(serde_json::from_slice::<SerdeOwnedEvent>(b).map_err(err)?);
             Ok(())
         }),
         Row::SerdeJsonBorrowed => bench(events, plan, probe, |b| {

@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result};
 use bumpalo::Bump;
+use event_decode::internals::text::SerdeOwnedEvent;
 use event_decode::{json, protobuf, yaml};
 use event_model::OwnedEvent;
 use event_model::corpus::{Generator, REFERENCE_EVENT_YAML};
@@ -92,7 +93,7 @@ pub struct Inputs {
 impl Inputs {
     /// Builds the inputs: the reference event and `count` corpus events from `seed`.
     pub fn build(count: usize, seed: u64) -> Result<Inputs> {
-        let reference: OwnedEvent =
+        let SerdeOwnedEvent(reference) =
             serde_yaml::from_str(REFERENCE_EVENT_YAML).context("reading the reference event")?;
         let mut r = Encoded::default();
         r.push(&reference, Some(REFERENCE_EVENT_YAML));

@@ -1,6 +1,8 @@
 //! The one configuration every decoder and frame reader takes.
 
-use event_model::{DecodeOptions, Limits};
+use event_model::Limits;
+
+use crate::text::seed::DecodeOptions;
 
 /// What a decoder does with a field (a mapping key, or a protobuf field
 /// number) that the schema does not know.
@@ -68,7 +70,7 @@ impl DecodeConfig {
 
     /// Sets [`Limits::max_depth`]: nesting of collections, or of protobuf
     /// messages and groups, the event being depth 1 (at most
-    /// [`event_model::MAX_DEPTH_CEILING`] is followed).
+    /// 128 levels are followed, whatever this says).
     pub const fn max_depth(mut self, n: usize) -> Self {
         self.limits.max_depth = n;
         self

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use event_model::{Fault, Limit, ValidationError, needs_escape, push_escaped};
+use event_model::{Limit, ValidationError};
+
+use crate::text::path::{Fault, needs_escape, push_escaped};
 
 /// What kind of failure a [`DecodeError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,7 +91,7 @@ impl DecodeError {
         e
     }
 
-    /// An error for a seed fault recorded in an [`event_model::Trail`]:
+    /// An error for a seed fault recorded in an [`Trail`](crate::text::path::Trail):
     /// [`Fault::Limit`] becomes a limit error, anything else `fallback`.
     pub fn from_fault(
         fault: Option<Fault>,

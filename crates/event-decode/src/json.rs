@@ -4,10 +4,12 @@
 use std::io::BufRead;
 
 use bumpalo::Bump;
-use event_model::{DecodeOptions, Event, EventSeed, Limit, Trail};
+use event_model::{Event, Limit};
 use serde::de::DeserializeSeed;
 
 use crate::frames::{Frame, FrameReader};
+use crate::text::path::Trail;
+use crate::text::seed::{DecodeOptions, EventSeed};
 use crate::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes one JSON object into an event view.

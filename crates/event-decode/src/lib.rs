@@ -3,7 +3,8 @@
 //! The documented surface is small:
 //!
 //! - [`from_slice`] decodes one event (`serde_json::from_slice` style);
-//!   [`from_slice_with`] under a [`DecodeConfig`].
+//!   [`from_slice_with`] under a [`DecodeConfig`]; [`from_slice_owned`] and
+//!   [`from_slice_owned_with`] into an [`event_model::OwnedEvent`].
 //! - [`EventReader`] reads a stream (YAML documents, JSON lines or
 //!   length-delimited protobuf) from any [`std::io::BufRead`], one event at
 //!   a time into the caller's arena, with each frame's number, offset, line
@@ -61,10 +62,13 @@ mod error;
 pub mod frames;
 #[cfg(feature = "json")]
 pub mod json;
+#[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
+mod owned;
 #[cfg(feature = "protobuf")]
 pub mod protobuf;
 #[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
 mod reader;
+mod text;
 #[cfg(feature = "yaml")]
 pub mod yaml;
 
@@ -93,6 +97,17 @@ pub mod internals {
         }
     }
 
+    /// The serde seeds of the text decoders and the trail of a failed
+    /// decode's position.
+    pub mod text {
+        pub use crate::text::path::{
+            Fault, MAX_TRAIL, Segment, Trail, needs_escape, push_escaped, push_segment,
+        };
+        pub use crate::text::seed::{
+            DecodeOptions, EventSeed, MAX_DEPTH_CEILING, OwnedEventSeed, SerdeOwnedEvent,
+        };
+    }
+
     /// The prost baseline of the protobuf decoders.
     #[cfg(feature = "protobuf")]
     pub mod protobuf {
@@ -104,6 +119,8 @@ pub use bumpalo::Bump;
 pub use config::{DecodeConfig, UnknownFields};
 pub use error::{Category, DecodeError, Position};
 pub use event_model::{Event, Limit, Limits};
+#[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
+pub use owned::{from_slice_owned, from_slice_owned_with};
 #[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
 pub use reader::{EventReader, Item, from_slice, from_slice_with};
 

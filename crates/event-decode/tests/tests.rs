@@ -8,4 +8,5 @@ mod hostile;
 mod json;
 mod protobuf;
 mod reader;
+mod seed;
 mod yaml;

@@ -35,16 +35,16 @@
 //! ## serde
 //!
 //! Views and owned events serialize in the canonical order of the
-//! specification. Views deserialize through [`EventSeed`], a
-//! `DeserializeSeed` that carries the arena and works with any serde format;
-//! [`OwnedEvent`] implements `Deserialize` through the same seed.
+//! specification. Decoding (YAML, JSON, protobuf) is `event-decode`'s:
+//! `event_decode::from_slice` into a view, `event_decode::from_slice_owned`
+//! into an [`OwnedEvent`], each failure one `event_decode::DecodeError`.
 //!
 //! ## Also here
 //!
 //! [`Kind`], [`Timestamp`] (RFC 3339 parsing), validation
-//! ([`Event::validate`], [`ValidationError`]), [`Limits`], field paths
-//! ([`Trail`]), the deterministic [`corpus`] generator, and (feature
-//! `proptest`) shared [`strategies`] of valid events.
+//! ([`Event::validate`], [`ValidationError`]), [`Limits`], the
+//! deterministic [`corpus`] generator, and (feature `proptest`) shared
+//! [`strategies`] of valid events.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -52,7 +52,6 @@ pub mod corpus;
 mod kind;
 mod limits;
 mod owned;
-mod path;
 pub mod proto;
 pub mod schema;
 mod serde_impl;
@@ -65,9 +64,7 @@ mod view;
 pub use kind::{Kind, UnknownKind};
 pub use limits::{Limit, Limits};
 pub use owned::{OwnedEvent, OwnedPayload};
-pub use path::{Fault, MAX_TRAIL, Segment, Trail, needs_escape, push_escaped, push_segment};
 pub use schema::{Field, KIND_FIELDS, KindFields};
-pub use serde_impl::{DecodeOptions, EventSeed, MAX_DEPTH_CEILING};
 pub use timestamp::{Timestamp, TimestampError};
 pub use validate::{MAX_ID_BYTES, MAX_REGION_BYTES, ValidationError};
 pub use view::{

@@ -7,6 +7,11 @@ use crate::view::{self, Attr, Event, Payload};
 use crate::{Kind, Timestamp};
 
 /// An owned event: the same fields as [`Event`], with `String`s and `Vec`s.
+///
+/// To decode one, use `event_decode::from_slice_owned` (YAML, JSON or
+/// protobuf bytes, the one `DecodeError` on failure), or decode a view with
+/// `event_decode::from_slice` and call [`Event::to_owned`]. It serializes
+/// (serde) in the canonical order of the specification.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OwnedEvent {
     /// See [`Event::id`].

@@ -3,11 +3,12 @@
 use bumpalo::Bump;
 use bumpalo::collections::Vec as BVec;
 use event_model::{
-    Attr, Event, InventoryItem, Limit, MAX_DEPTH_CEILING, MAX_ID_BYTES, MAX_REGION_BYTES, Payload,
-    Score, Timestamp, Vec3,
+    Attr, Event, InventoryItem, Limit, MAX_ID_BYTES, MAX_REGION_BYTES, Payload, Score, Timestamp,
+    Vec3,
 };
 
 use super::wire::{Cursor, I32, LEN, VARINT, check_key, error_at, limit_at, wire_type_name};
+use crate::text::seed::MAX_DEPTH_CEILING;
 use crate::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes protobuf `veltrix.events.v1.Event` bytes into a view whose strings

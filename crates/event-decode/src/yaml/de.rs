@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
-use event_model::{Segment, push_segment};
+use crate::text::path::{Segment, push_segment};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::error::{Error, ErrorKind};
@@ -18,7 +18,7 @@ use super::scalar::{self, Resolved};
 use super::source::{Mark, Node, NodeSource};
 
 /// Path bookkeeping for generic serde types (off on the event hot path,
-/// where the [`event_model::Trail`] of the seed records the path instead).
+/// where the [`Trail`](crate::text::path::Trail) of the seed records the path instead).
 #[derive(Debug, Default)]
 struct Tracker {
     path: Vec<PathSegment>,
@@ -87,7 +87,7 @@ impl<'s, S: NodeSource<'s>> Deserializer<'s, S> {
 
     /// Records field paths (`routes[0].when.kind`) for errors and refuses
     /// duplicate mapping keys itself: for generic serde types, which have no
-    /// [`event_model::Trail`]. Costs an allocation per key.
+    /// [`Trail`](crate::text::path::Trail). Costs an allocation per key.
     pub fn track_paths(mut self) -> Self {
         self.tracker = Some(Box::default());
         self

@@ -27,9 +27,7 @@
 use std::borrow::Cow;
 
 use bumpalo::Bump;
-use event_model::{
-    DecodeOptions, Event, EventSeed, Fault, Limit, Limits, MAX_DEPTH_CEILING, Trail,
-};
+use event_model::{Event, Limit, Limits};
 use serde::de::DeserializeSeed;
 use yaml_rust2::parser::{Event as RawEvent, MarkedEventReceiver, Parser};
 use yaml_rust2::yaml::{Hash, Yaml, YamlLoader};
@@ -40,6 +38,8 @@ use super::source::{
     scan_error,
 };
 use super::{Deserializer, document_text};
+use crate::text::path::{Fault, Trail};
+use crate::text::seed::{DecodeOptions, EventSeed, MAX_DEPTH_CEILING};
 use crate::{DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes one YAML document through yaml-rust2's `YamlLoader` tree (a

@@ -3,9 +3,10 @@
 
 use std::fmt;
 
-use event_model::{Fault, Limit};
+use event_model::Limit;
 
 use super::source::Mark;
+use crate::text::path::Fault;
 use crate::{Category, DecodeError, Position};
 
 /// What kind of failure a YAML [`Error`] is.
@@ -86,7 +87,7 @@ impl Error {
     }
 
     /// The [`DecodeError`] for this failure: a custom error takes its
-    /// category from `fault` (what an [`event_model::EventSeed`] recorded).
+    /// category from `fault` (what an [`EventSeed`](crate::text::seed::EventSeed) recorded).
     pub fn into_decode_error(self, fault: Option<Fault>) -> DecodeError {
         let inner = *self.0;
         let mut e = match inner.kind {

@@ -26,7 +26,7 @@
 //!   core-schema type and range, `deserialize_any` resolves by the core schema
 //!   and honours the core tags.
 //! - [`YamlDecoder`]: the [`Decoder`] for one document, through
-//!   [`event_model::EventSeed`]; [`from_str`] for any serde type (the
+//!   `EventSeed`; [`from_str`] for any serde type (the
 //!   router's configuration).
 //! - [`YamlFrames`] and [`documents`]: split a multi-document stream at its
 //!   `---` / `...` lines, with bounded memory.
@@ -56,7 +56,7 @@ pub(crate) mod scanner;
 pub(crate) mod source;
 
 use bumpalo::Bump;
-use event_model::{DecodeOptions, Event, EventSeed, Kind, Limit, Limits, MAX_DEPTH_CEILING, Trail};
+use event_model::{Event, Kind, Limit, Limits};
 use serde::de::{DeserializeOwned, DeserializeSeed};
 
 use de::Deserializer;
@@ -83,6 +83,8 @@ pub enum Engine {
     YamlRust2,
 }
 
+use crate::text::path::Trail;
+use crate::text::seed::{DecodeOptions, EventSeed, MAX_DEPTH_CEILING};
 use crate::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes one YAML document into an event view, streaming: parse nodes go

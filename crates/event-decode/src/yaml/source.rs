@@ -508,7 +508,7 @@ fn core_tag(tag: &Tag) -> CoreTag {
 /// scanner ran out of text. The scanner's own cap on flow nesting (it looks
 /// ahead up to 256 levels before the first event of a deep `[[[...`) is a
 /// depth-limit error: that is always deeper than
-/// [`MAX_DEPTH_CEILING`](event_model::MAX_DEPTH_CEILING) allows.
+/// [`MAX_DEPTH_CEILING`](crate::text::seed::MAX_DEPTH_CEILING) allows.
 pub(crate) fn scan_error(e: &ScanError, text: &str, max_depth: usize) -> Error {
     let info = e.info();
     if info == "recursion limit exceeded" {

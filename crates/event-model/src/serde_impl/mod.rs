@@ -1,6 +1,4 @@
-//! serde support: canonical serialization and arena deserialization.
+//! serde support: canonical serialization. Deserialization into views is
+//! `event-decode`'s (its text decoders' seeds).
 
-mod de;
 mod ser;
-
-pub use de::{DecodeOptions, EventSeed, MAX_DEPTH_CEILING};

@@ -19,7 +19,8 @@ pub(super) const ENVELOPE_KEYS: &[&str] = EnvelopeKeys::NAMES;
 /// Reads one event into an arena view through any serde [`Deserializer`].
 ///
 /// ```
-/// use event_model::{DecodeOptions, EventSeed, Kind, Trail};
+/// use event_decode::internals::text::{DecodeOptions, EventSeed, Trail};
+/// use event_model::Kind;
 /// use serde::de::DeserializeSeed;
 ///
 /// let json = br#"{"id":"e1","seq":1,"ts":5,"kind":"heartbeat","player_id":"p","region":"eu"}"#;
@@ -87,7 +88,7 @@ impl<'a, 't> EventSeed<'a, 't> {
 
     /// One pass only: an early payload is read as the union of every
     /// kind's fields, each with its own type (for callers that cannot
-    /// decode the input twice, such as [`OwnedEvent`]'s `Deserialize`).
+    /// decode the input twice, such as [`OwnedEventSeed`]).
     pub fn gather_early_payload(mut self) -> Self {
         self.early = EarlyPayload::Gather;
         self
@@ -181,10 +182,22 @@ impl<'de: 'a, 'a> Visitor<'de> for EventSeed<'a, '_> {
     }
 }
 
-impl<'de> de::Deserialize<'de> for OwnedEvent {
-    /// Reads through [`EventSeed`] into a scratch arena, then copies out, so
-    /// owned and borrowed decoding follow exactly the same rules.
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+/// Reads one event into an [`OwnedEvent`] through any serde
+/// [`Deserializer`], in one pass: through [`EventSeed`] (with
+/// [`EventSeed::gather_early_payload`]) into a scratch arena, then validated
+/// and copied out, so owned and borrowed decoding follow exactly the same
+/// rules. String fields accept any scalar's text, as the JSON decoder does.
+///
+/// For the project's comparisons of other serde formats (`serde_yaml`,
+/// `serde-saphyr`, `serde_json`); users decode with
+/// [`from_slice_owned`](crate::from_slice_owned).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OwnedEventSeed;
+
+impl<'de> DeserializeSeed<'de> for OwnedEventSeed {
+    type Value = OwnedEvent;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<OwnedEvent, D::Error> {
         let arena = Bump::new();
         let trail = Trail::new();
         let options = DecodeOptions {
@@ -198,5 +211,17 @@ impl<'de> de::Deserialize<'de> for OwnedEvent {
             return Err(D::Error::custom(e));
         }
         Ok(event.to_owned())
+    }
+}
+
+/// An [`OwnedEvent`] that implements `Deserialize` (through
+/// [`OwnedEventSeed`]), for serde APIs that take a `T: Deserialize` only,
+/// such as `serde_saphyr::from_slice`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SerdeOwnedEvent(pub OwnedEvent);
+
+impl<'de> de::Deserialize<'de> for SerdeOwnedEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        OwnedEventSeed.deserialize(d).map(SerdeOwnedEvent)
     }
 }

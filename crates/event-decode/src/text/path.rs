@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::fmt;
 
-use crate::Limit;
+use event_model::{Kind, Limit};
 
 /// One step of a field path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub struct Trail<'a> {
     segments: [Cell<Segment<'a>>; MAX_TRAIL],
     len: Cell<usize>,
     fault: Cell<Option<Fault>>,
-    deferred: Cell<Option<crate::Kind>>,
+    deferred: Cell<Option<Kind>>,
 }
 
 impl Default for Trail<'_> {
@@ -101,14 +101,14 @@ impl<'a> Trail<'a> {
 
     /// Records that the event's `payload` came before its `kind` and was
     /// skipped; the decode must be run again knowing `kind` (see
-    /// [`EventSeed::payload_kind`](crate::EventSeed::payload_kind)).
-    pub fn set_deferred(&self, kind: crate::Kind) {
+    /// [`EventSeed::payload_kind`](super::seed::EventSeed::payload_kind)).
+    pub fn set_deferred(&self, kind: Kind) {
         self.deferred.set(Some(kind));
     }
 
     /// The kind of an event whose early `payload` was skipped, when the
     /// decode failed for that reason only.
-    pub fn deferred(&self) -> Option<crate::Kind> {
+    pub fn deferred(&self) -> Option<Kind> {
         self.deferred.get()
     }
 

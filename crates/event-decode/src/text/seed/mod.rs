@@ -17,9 +17,9 @@ use bumpalo::Bump;
 use bumpalo::collections::Vec as BumpVec;
 use serde::de::{self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
-use crate::path::{Fault, Segment, Trail};
-use crate::view::*;
-use crate::{Kind, Limit, Limits, OwnedEvent, Timestamp};
+use event_model::*;
+
+use super::path::{Fault, Segment, Trail};
 
 /// The message of every allocation the caller's arena refused.
 const OUT_OF_MEMORY: &str = "the arena's allocation limit was reached";
@@ -193,7 +193,7 @@ mod records;
 mod event;
 mod payload;
 
-pub use event::EventSeed;
+pub use event::{EventSeed, OwnedEventSeed, SerdeOwnedEvent};
 use lists::*;
 use payload::*;
 use records::*;
