@@ -189,7 +189,7 @@ pub(crate) fn strategy_events() -> Vec<OwnedEvent> {
 }
 
 #[test]
-pub(crate) fn the_generators_set_every_field_of_the_contract() {
+fn the_generators_set_every_field_of_the_contract() {
     let event = event_descriptor();
     let paths = contract_paths(&event);
     let corpus = corpus::corpus(CORPUS_SEED, CORPUS_EVENTS);

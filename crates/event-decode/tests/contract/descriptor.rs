@@ -67,7 +67,7 @@ impl FieldPath {
 
 /// Every field path of the contract, depth first, in declaration order.
 pub(crate) fn contract_paths(event: &MessageDescriptor) -> Vec<FieldPath> {
-    pub(crate) fn walk(msg: &MessageDescriptor, prefix: &[FieldDescriptor], out: &mut Vec<FieldPath>) {
+    fn walk(msg: &MessageDescriptor, prefix: &[FieldDescriptor], out: &mut Vec<FieldPath>) {
         for field in msg.fields() {
             let mut fields = prefix.to_vec();
             fields.push(field.clone());

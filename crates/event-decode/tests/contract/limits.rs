@@ -149,7 +149,7 @@ pub(crate) fn names_field(error_path: &str, path: &FieldPath) -> bool {
 }
 
 #[test]
-pub(crate) fn validation_and_limits_name_every_field_of_the_contract() {
+fn validation_and_limits_name_every_field_of_the_contract() {
     // Small limits keep the inputs small; the corpus stays well inside them.
     let limits = Limits {
         max_string_bytes: 128,

@@ -147,7 +147,7 @@ impl Failures {
 }
 
 #[test]
-pub(crate) fn every_encoder_and_decoder_round_trips_every_field() {
+fn every_encoder_and_decoder_round_trips_every_field() {
     let cfg = DecodeConfig::new();
     let events = corpus::corpus(CORPUS_SEED, CORPUS_EVENTS);
     let mut decoders: Vec<(Format, &str, Box<dyn Decoder>)> = FORMATS
