@@ -42,7 +42,9 @@ use crate::view::{InventoryItem, Payload, Score, Vec3};
 /// no payload: `unit /// docs  Heartbeat heartbeat = 18;`. A field marked
 /// `required` must be present in text encodings; `optional` fields default
 /// (empty list, `None`). Types name `$crate` paths, so they resolve in any
-/// crate.
+/// crate. Field names become constants in the zero-copy protobuf reader, so
+/// a field may not be called `at`, `wt`, `key`, `tag`, `b`, `c`, `p` or
+/// `cursor` (the build says so if one is).
 ///
 /// ```
 /// macro_rules! field_names {
