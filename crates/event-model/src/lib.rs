@@ -53,6 +53,7 @@ mod kind;
 mod limits;
 mod owned;
 pub mod proto;
+pub mod schema;
 mod serde_impl;
 #[cfg(feature = "proptest")]
 pub mod strategies;
@@ -63,6 +64,7 @@ mod view;
 pub use kind::{Kind, UnknownKind};
 pub use limits::{Limit, Limits};
 pub use owned::{OwnedEvent, OwnedPayload};
+pub use schema::{Field, KIND_FIELDS, KindFields};
 pub use timestamp::{Timestamp, TimestampError};
 pub use validate::{MAX_ID_BYTES, MAX_REGION_BYTES, ValidationError};
 pub use view::{

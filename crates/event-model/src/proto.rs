@@ -11,7 +11,9 @@
 
 use bumpalo::Bump;
 
-use crate::view::{self, Attr, Event as View, Payload};
+use crate::view::{
+    self, Attr, Event as View, InventoryItem as ItemView, Payload, Score as ScoreView,
+};
 use crate::{OwnedEvent, Timestamp, ValidationError};
 
 #[allow(missing_docs, clippy::all, clippy::pedantic, rust_2018_idioms)]
@@ -33,23 +35,6 @@ impl From<view::Vec3> for generated::Vec3 {
     }
 }
 
-fn vec3(v: Option<&generated::Vec3>) -> view::Vec3 {
-    v.map(|v| view::Vec3 {
-        x: v.x,
-        y: v.y,
-        z: v.z,
-    })
-    .unwrap_or_default()
-}
-
-fn strings(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| (*s).to_owned()).collect()
-}
-
-fn str_slice<'a>(arena: &'a Bump, list: &'a [String]) -> &'a [&'a str] {
-    arena.alloc_slice_fill_iter(list.iter().map(String::as_str))
-}
-
 impl From<&View<'_>> for Event {
     /// The protobuf message for a view (prost encodes it).
     fn from(e: &View<'_>) -> Self {
@@ -65,66 +50,7 @@ impl From<&View<'_>> for Event {
                 .iter()
                 .map(|a| (a.key.to_owned(), a.value.to_owned()))
                 .collect(),
-            payload: Some(match &e.payload {
-                Payload::PlayerJoined(p) => event::Payload::PlayerJoined(PlayerJoined {
-                    skill: p.skill,
-                    platform: p.platform.to_owned(),
-                    party: strings(p.party),
-                }),
-                Payload::PlayerLeft(p) => event::Payload::PlayerLeft(PlayerLeft {
-                    reason: p.reason.to_owned(),
-                }),
-                Payload::PlayerMoved(p) => event::Payload::PlayerMoved(PlayerMoved {
-                    position: Some(p.position.into()),
-                    heading: p.heading,
-                    speed: p.speed,
-                }),
-                Payload::ClueFound(p) => event::Payload::ClueFound(ClueFound {
-                    clue_id: p.clue_id.to_owned(),
-                    zone: p.zone.to_owned(),
-                    position: Some(p.position.into()),
-                    tags: strings(p.tags),
-                    points: p.points,
-                    hint_used: p.hint_used,
-                    note: p.note.map(str::to_owned),
-                }),
-                Payload::TreasureClaimed(p) => event::Payload::TreasureClaimed(TreasureClaimed {
-                    treasure_id: p.treasure_id.to_owned(),
-                    value: p.value,
-                    position: Some(p.position.into()),
-                    inventory: p
-                        .inventory
-                        .iter()
-                        .map(|i| InventoryItem {
-                            item: i.item.to_owned(),
-                            qty: i.qty,
-                        })
-                        .collect(),
-                }),
-                Payload::MatchRequested(p) => event::Payload::MatchRequested(MatchRequested {
-                    skill: p.skill,
-                    party: strings(p.party),
-                    modes: strings(p.modes),
-                    max_latency_ms: p.max_latency_ms,
-                }),
-                Payload::MatchStarted(p) => event::Payload::MatchStarted(MatchStarted {
-                    map: p.map.to_owned(),
-                    mode: p.mode.to_owned(),
-                    players: strings(p.players),
-                }),
-                Payload::MatchEnded(p) => event::Payload::MatchEnded(MatchEnded {
-                    winner: p.winner.map(str::to_owned),
-                    scores: p
-                        .scores
-                        .iter()
-                        .map(|s| Score {
-                            player_id: s.player_id.to_owned(),
-                            score: s.score,
-                        })
-                        .collect(),
-                }),
-                Payload::Heartbeat => event::Payload::Heartbeat(Heartbeat {}),
-            }),
+            payload: Some(payload_to_proto(&e.payload)),
         }
     }
 }
@@ -156,60 +82,7 @@ impl Event {
         let Some(payload) = &self.payload else {
             return Err(ValidationError::new("payload", "missing required field"));
         };
-        let payload = match payload {
-            event::Payload::PlayerJoined(p) => Payload::PlayerJoined(view::PlayerJoined {
-                skill: p.skill,
-                platform: &p.platform,
-                party: str_slice(arena, &p.party),
-            }),
-            event::Payload::PlayerLeft(p) => {
-                Payload::PlayerLeft(view::PlayerLeft { reason: &p.reason })
-            }
-            event::Payload::PlayerMoved(p) => Payload::PlayerMoved(view::PlayerMoved {
-                position: vec3(p.position.as_ref()),
-                heading: p.heading,
-                speed: p.speed,
-            }),
-            event::Payload::ClueFound(p) => Payload::ClueFound(view::ClueFound {
-                clue_id: &p.clue_id,
-                zone: &p.zone,
-                position: vec3(p.position.as_ref()),
-                tags: str_slice(arena, &p.tags),
-                points: p.points,
-                hint_used: p.hint_used,
-                note: p.note.as_deref(),
-            }),
-            event::Payload::TreasureClaimed(p) => Payload::TreasureClaimed(view::TreasureClaimed {
-                treasure_id: &p.treasure_id,
-                value: p.value,
-                position: vec3(p.position.as_ref()),
-                inventory: arena.alloc_slice_fill_iter(p.inventory.iter().map(|i| {
-                    view::InventoryItem {
-                        item: &i.item,
-                        qty: i.qty,
-                    }
-                })),
-            }),
-            event::Payload::MatchRequested(p) => Payload::MatchRequested(view::MatchRequested {
-                skill: p.skill,
-                party: str_slice(arena, &p.party),
-                modes: str_slice(arena, &p.modes),
-                max_latency_ms: p.max_latency_ms,
-            }),
-            event::Payload::MatchStarted(p) => Payload::MatchStarted(view::MatchStarted {
-                map: &p.map,
-                mode: &p.mode,
-                players: str_slice(arena, &p.players),
-            }),
-            event::Payload::MatchEnded(p) => Payload::MatchEnded(view::MatchEnded {
-                winner: p.winner.as_deref(),
-                scores: arena.alloc_slice_fill_iter(p.scores.iter().map(|s| view::Score {
-                    player_id: &s.player_id,
-                    score: s.score,
-                })),
-            }),
-            event::Payload::Heartbeat(_) => Payload::Heartbeat,
-        };
+        let payload = payload_view(payload, arena);
         let view = View {
             id: &self.id,
             seq: self.seq,
@@ -236,3 +109,160 @@ impl TryFrom<&Event> for OwnedEvent {
         Ok(msg.view(&arena)?.to_owned())
     }
 }
+
+/// How a payload field of each type maps to its prost type (per type, not
+/// per field).
+trait ProtoField<'a>: Sized {
+    /// The prost type of the field.
+    type Proto;
+    fn to_proto(&self) -> Self::Proto;
+    /// A view of the prost value: strings borrow from it, list slices are
+    /// built in `arena`.
+    fn from_proto(proto: &'a Self::Proto, arena: &'a Bump) -> Self;
+}
+
+/// Fields whose prost type is their own.
+macro_rules! proto_plain {
+    ($($t:ty),*) => {$(
+        impl ProtoField<'_> for $t {
+            type Proto = $t;
+
+            fn to_proto(&self) -> $t {
+                *self
+            }
+
+            fn from_proto(proto: &$t, _: &Bump) -> $t {
+                *proto
+            }
+        }
+    )*};
+}
+
+proto_plain!(u32, u64, f32, bool);
+
+impl<'a> ProtoField<'a> for &'a str {
+    type Proto = String;
+
+    fn to_proto(&self) -> String {
+        (*self).to_owned()
+    }
+
+    fn from_proto(proto: &'a String, _: &'a Bump) -> Self {
+        proto
+    }
+}
+
+impl<'a> ProtoField<'a> for Option<&'a str> {
+    type Proto = Option<String>;
+
+    fn to_proto(&self) -> Option<String> {
+        self.map(str::to_owned)
+    }
+
+    fn from_proto(proto: &'a Option<String>, _: &'a Bump) -> Self {
+        proto.as_deref()
+    }
+}
+
+/// An embedded message: absent reads as its defaults.
+impl ProtoField<'_> for view::Vec3 {
+    type Proto = Option<Vec3>;
+
+    fn to_proto(&self) -> Option<Vec3> {
+        Some((*self).into())
+    }
+
+    fn from_proto(proto: &Option<Vec3>, _: &Bump) -> Self {
+        proto
+            .as_ref()
+            .map(|v| view::Vec3 {
+                x: v.x,
+                y: v.y,
+                z: v.z,
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl<'a> ProtoField<'a> for &'a [&'a str] {
+    type Proto = Vec<String>;
+
+    fn to_proto(&self) -> Vec<String> {
+        self.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn from_proto(proto: &'a Vec<String>, arena: &'a Bump) -> Self {
+        arena.alloc_slice_fill_iter(proto.iter().map(String::as_str))
+    }
+}
+
+impl<'a> ProtoField<'a> for &'a [ItemView<'a>] {
+    type Proto = Vec<InventoryItem>;
+
+    fn to_proto(&self) -> Vec<InventoryItem> {
+        self.iter()
+            .map(|i| InventoryItem {
+                item: i.item.to_owned(),
+                qty: i.qty,
+            })
+            .collect()
+    }
+
+    fn from_proto(proto: &'a Vec<InventoryItem>, arena: &'a Bump) -> Self {
+        arena.alloc_slice_fill_iter(proto.iter().map(|i| ItemView {
+            item: &i.item,
+            qty: i.qty,
+        }))
+    }
+}
+
+impl<'a> ProtoField<'a> for &'a [ScoreView<'a>] {
+    type Proto = Vec<Score>;
+
+    fn to_proto(&self) -> Vec<Score> {
+        self.iter()
+            .map(|s| Score {
+                player_id: s.player_id.to_owned(),
+                score: s.score,
+            })
+            .collect()
+    }
+
+    fn from_proto(proto: &'a Vec<Score>, arena: &'a Bump) -> Self {
+        arena.alloc_slice_fill_iter(proto.iter().map(|s| ScoreView {
+            player_id: &s.player_id,
+            score: s.score,
+        }))
+    }
+}
+
+/// Generates the payload conversions both ways from the schema. The prost
+/// structs are built without `..Default::default()`, so a field of the
+/// `.proto` that the schema lacks is a compile error here.
+macro_rules! proto_payload {
+    ($( $(#[doc = $kdoc:literal])* kind $Kind:ident $(<$lt:lifetime>)? $kind:ident = $ktag:literal {
+        $( $(#[doc = $fdoc:literal])* $f:ident : $vt:ty => $ot:ty = $tag:literal, $req:ident; )*
+    } )* unit $(#[doc = $udoc:literal])* $Unit:ident $unit:ident = $utag:literal;) => {
+        /// The prost oneof member for a view payload.
+        fn payload_to_proto(payload: &Payload<'_>) -> event::Payload {
+            match payload {
+                $(Payload::$Kind(p) => event::Payload::$Kind($Kind {
+                    $($f: ProtoField::to_proto(&p.$f),)*
+                }),)*
+                Payload::$Unit => event::Payload::$Unit($Unit {}),
+            }
+        }
+
+        /// The view payload of a prost oneof member.
+        fn payload_view<'a>(payload: &'a event::Payload, arena: &'a Bump) -> Payload<'a> {
+            match payload {
+                $(event::Payload::$Kind(p) => Payload::$Kind(view::$Kind {
+                    $($f: ProtoField::from_proto(&p.$f, arena),)*
+                }),)*
+                event::Payload::$Unit(_) => Payload::$Unit,
+            }
+        }
+    };
+}
+
+crate::with_payload_schema!(proto_payload);

@@ -107,80 +107,92 @@ pub fn vec3() -> impl Strategy<Value = Vec3> {
     (finite_f32(), finite_f32(), finite_f32()).prop_map(|(x, y, z)| Vec3 { x, y, z })
 }
 
-fn texts(max: usize) -> impl Strategy<Value = Vec<String>> {
-    vec(any_text(), 0..=max)
+/// A strategy for each payload field *type*: every field of the schema gets
+/// its values from its type, so a new field needs no change here.
+pub trait FieldStrategy: Sized + std::fmt::Debug {
+    /// Values of this type, awkward cases included.
+    fn strategy() -> BoxedStrategy<Self>;
 }
 
-/// A payload of any kind.
-pub fn payload() -> impl Strategy<Value = OwnedPayload> {
-    prop_oneof![
-        (any::<u32>(), any_text(), texts(4)).prop_map(|(skill, platform, party)| {
-            OwnedPayload::PlayerJoined {
-                skill,
-                platform,
-                party,
-            }
-        }),
-        any_text().prop_map(|reason| OwnedPayload::PlayerLeft { reason }),
-        (vec3(), finite_f32(), finite_f32()).prop_map(|(position, heading, speed)| {
-            OwnedPayload::PlayerMoved {
-                position,
-                heading,
-                speed,
-            }
-        }),
-        (
-            any_text(),
-            any_text(),
-            vec3(),
-            texts(5),
-            any::<u32>(),
-            any::<bool>(),
-            proptest::option::of(any_text())
-        )
-            .prop_map(|(clue_id, zone, position, tags, points, hint_used, note)| {
-                OwnedPayload::ClueFound {
-                    clue_id,
-                    zone,
-                    position,
-                    tags,
-                    points,
-                    hint_used,
-                    note,
-                }
-            }),
-        (
-            any_text(),
-            any::<u64>(),
-            vec3(),
-            vec((any_text(), any::<u32>()), 0..4)
-        )
-            .prop_map(|(treasure_id, value, position, inventory)| {
-                OwnedPayload::TreasureClaimed {
-                    treasure_id,
-                    value,
-                    position,
-                    inventory,
-                }
-            }),
-        (any::<u32>(), texts(4), texts(3), any::<u32>()).prop_map(
-            |(skill, party, modes, max_latency_ms)| OwnedPayload::MatchRequested {
-                skill,
-                party,
-                modes,
-                max_latency_ms,
-            }
-        ),
-        (any_text(), any_text(), texts(6))
-            .prop_map(|(map, mode, players)| OwnedPayload::MatchStarted { map, mode, players }),
-        (
-            proptest::option::of(any_text()),
-            vec((any_text(), any::<i64>()), 0..5)
-        )
-            .prop_map(|(winner, scores)| OwnedPayload::MatchEnded { winner, scores }),
-        Just(OwnedPayload::Heartbeat),
-    ]
+impl FieldStrategy for u32 {
+    fn strategy() -> BoxedStrategy<Self> {
+        any::<u32>().boxed()
+    }
 }
+
+impl FieldStrategy for u64 {
+    fn strategy() -> BoxedStrategy<Self> {
+        any::<u64>().boxed()
+    }
+}
+
+impl FieldStrategy for i64 {
+    fn strategy() -> BoxedStrategy<Self> {
+        any::<i64>().boxed()
+    }
+}
+
+impl FieldStrategy for bool {
+    fn strategy() -> BoxedStrategy<Self> {
+        any::<bool>().boxed()
+    }
+}
+
+impl FieldStrategy for f32 {
+    fn strategy() -> BoxedStrategy<Self> {
+        finite_f32().boxed()
+    }
+}
+
+impl FieldStrategy for Vec3 {
+    fn strategy() -> BoxedStrategy<Self> {
+        vec3().boxed()
+    }
+}
+
+impl FieldStrategy for String {
+    fn strategy() -> BoxedStrategy<Self> {
+        any_text().boxed()
+    }
+}
+
+impl<T: FieldStrategy + 'static> FieldStrategy for Option<T> {
+    fn strategy() -> BoxedStrategy<Self> {
+        proptest::option::of(T::strategy()).boxed()
+    }
+}
+
+impl<T: FieldStrategy + 'static> FieldStrategy for Vec<T> {
+    fn strategy() -> BoxedStrategy<Self> {
+        vec(T::strategy(), 0..=5).boxed()
+    }
+}
+
+impl<A: FieldStrategy + 'static, B: FieldStrategy + 'static> FieldStrategy for (A, B) {
+    fn strategy() -> BoxedStrategy<Self> {
+        (A::strategy(), B::strategy()).boxed()
+    }
+}
+
+/// Generates [`payload`] from the schema.
+macro_rules! payload_strategy {
+    ($( $(#[doc = $kdoc:literal])* kind $Kind:ident $(<$lt:lifetime>)? $kind:ident = $ktag:literal {
+        $( $(#[doc = $fdoc:literal])* $f:ident : $vt:ty => $ot:ty = $tag:literal, $req:ident; )*
+    } )* unit $(#[doc = $udoc:literal])* $Unit:ident $unit:ident = $utag:literal;) => {
+        /// A payload of any kind, each field from its type's [`FieldStrategy`].
+        pub fn payload() -> impl Strategy<Value = OwnedPayload> {
+            prop_oneof![
+                $(
+                    ($(<$ot as FieldStrategy>::strategy(),)*)
+                        .prop_map(|($($f,)*)| OwnedPayload::$Kind { $($f),* }),
+                )*
+                Just(OwnedPayload::$Unit),
+            ]
+        }
+    };
+}
+
+crate::with_payload_schema!(payload_strategy);
 
 /// Attributes with unique keys, in arbitrary order.
 pub fn attrs() -> impl Strategy<Value = Vec<(String, String)>> {

@@ -2,6 +2,7 @@
 //! the syntax alone: string lengths and finite coordinates. (Presence of
 //! required fields is checked by each decoder while it reads.)
 
+use crate::schema::Field;
 use crate::{Event, Payload, Vec3};
 
 /// An event that breaks a rule of the schema.
@@ -43,7 +44,7 @@ fn check_len(path: &str, value: &str, max: usize) -> Result<(), ValidationError>
     }
 }
 
-fn check_float(path: &str, v: f32) -> Result<(), ValidationError> {
+pub(crate) fn check_float(path: &str, v: f32) -> Result<(), ValidationError> {
     if v.is_finite() {
         Ok(())
     } else {
@@ -54,7 +55,7 @@ fn check_float(path: &str, v: f32) -> Result<(), ValidationError> {
     }
 }
 
-fn check_vec3(path: &str, v: &Vec3) -> Result<(), ValidationError> {
+pub(crate) fn check_vec3(path: &str, v: &Vec3) -> Result<(), ValidationError> {
     // Paths are built only on failure, so the happy path does not allocate.
     for (axis, value) in [("x", v.x), ("y", v.y), ("z", v.z)] {
         if !value.is_finite() {
@@ -74,16 +75,27 @@ impl Event<'_> {
             check_len("match_id", m, MAX_ID_BYTES)?;
         }
         check_len("region", self.region, MAX_REGION_BYTES)?;
-        match &self.payload {
-            Payload::PlayerMoved(p) => {
-                check_vec3("payload.position", &p.position)?;
-                check_float("payload.heading", p.heading)?;
-                check_float("payload.speed", p.speed)?;
-            }
-            Payload::ClueFound(p) => check_vec3("payload.position", &p.position)?,
-            Payload::TreasureClaimed(p) => check_vec3("payload.position", &p.position)?,
-            _ => {}
-        }
+        check_payload(&self.payload)?;
         Ok(())
     }
 }
+
+/// Generates `check_payload`: every field's rule, from the schema.
+macro_rules! check_payload {
+    ($( $(#[doc = $kdoc:literal])* kind $Kind:ident $(<$lt:lifetime>)? $kind:ident = $ktag:literal {
+        $( $(#[doc = $fdoc:literal])* $f:ident : $vt:ty => $ot:ty = $tag:literal, $req:ident; )*
+    } )* unit $(#[doc = $udoc:literal])* $Unit:ident $unit:ident = $utag:literal;) => {
+        /// Checks the rule of each payload field (see [`Field::check`]).
+        fn check_payload(payload: &Payload<'_>) -> Result<(), ValidationError> {
+            match payload {
+                $(Payload::$Kind(p) => {
+                    $(Field::check(&p.$f, concat!("payload.", stringify!($f)))?;)*
+                })*
+                Payload::$Unit => {}
+            }
+            Ok(())
+        }
+    };
+}
+
+crate::with_payload_schema!(check_payload);

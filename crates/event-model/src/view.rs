@@ -67,93 +67,43 @@ impl<'a> Event<'a> {
     }
 }
 
-/// The kind-specific body of an event.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Payload<'a> {
-    /// See [`PlayerJoined`].
-    PlayerJoined(PlayerJoined<'a>),
-    /// See [`PlayerLeft`].
-    PlayerLeft(PlayerLeft<'a>),
-    /// See [`PlayerMoved`].
-    PlayerMoved(PlayerMoved),
-    /// See [`ClueFound`].
-    ClueFound(ClueFound<'a>),
-    /// See [`TreasureClaimed`].
-    TreasureClaimed(TreasureClaimed<'a>),
-    /// See [`MatchRequested`].
-    MatchRequested(MatchRequested<'a>),
-    /// See [`MatchStarted`].
-    MatchStarted(MatchStarted<'a>),
-    /// See [`MatchEnded`].
-    MatchEnded(MatchEnded<'a>),
-    /// A heartbeat carries no payload.
-    Heartbeat,
-}
-
-impl Payload<'_> {
-    /// The kind this payload belongs to.
-    pub fn kind(&self) -> Kind {
-        match self {
-            Payload::PlayerJoined(_) => Kind::PlayerJoined,
-            Payload::PlayerLeft(_) => Kind::PlayerLeft,
-            Payload::PlayerMoved(_) => Kind::PlayerMoved,
-            Payload::ClueFound(_) => Kind::ClueFound,
-            Payload::TreasureClaimed(_) => Kind::TreasureClaimed,
-            Payload::MatchRequested(_) => Kind::MatchRequested,
-            Payload::MatchStarted(_) => Kind::MatchStarted,
-            Payload::MatchEnded(_) => Kind::MatchEnded,
-            Payload::Heartbeat => Kind::Heartbeat,
+/// Generates [`Payload`], its `kind()` and the payload structs from the schema.
+macro_rules! view_payloads {
+    ($( $(#[doc = $kdoc:literal])* kind $Kind:ident $(<$lt:lifetime>)? $kind:ident = $ktag:literal {
+        $( $(#[doc = $fdoc:literal])* $f:ident : $vt:ty => $ot:ty = $tag:literal, $req:ident; )*
+    } )* unit $(#[doc = $udoc:literal])* $Unit:ident $unit:ident = $utag:literal;) => {
+        /// The kind-specific body of an event.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub enum Payload<'a> {
+            $(
+                #[doc = concat!("See [`", stringify!($Kind), "`].")]
+                $Kind($Kind $(<$lt>)?),
+            )*
+            $(#[doc = $udoc])*
+            $Unit,
         }
-    }
+
+        impl Payload<'_> {
+            /// The kind this payload belongs to.
+            pub fn kind(&self) -> Kind {
+                match self {
+                    $(Payload::$Kind(_) => Kind::$Kind,)*
+                    Payload::$Unit => Kind::$Unit,
+                }
+            }
+        }
+
+        $(
+            $(#[doc = $kdoc])*
+            #[derive(Debug, Clone, Copy, PartialEq, Default)]
+            pub struct $Kind $(<$lt>)? {
+                $( $(#[doc = $fdoc])* pub $f: $vt, )*
+            }
+        )*
+    };
 }
 
-/// `player_joined`: a player connected.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct PlayerJoined<'a> {
-    /// Matchmaking skill rating.
-    pub skill: u32,
-    /// Client platform (`ios`, `pc`, ...).
-    pub platform: &'a str,
-    /// Player ids of the party the player joined with.
-    pub party: &'a [&'a str],
-}
-
-/// `player_left`: a player disconnected.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct PlayerLeft<'a> {
-    /// Why (`quit`, `timeout`, ...).
-    pub reason: &'a str,
-}
-
-/// `player_moved`: a player's position changed.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct PlayerMoved {
-    /// Where the player is now.
-    pub position: Vec3,
-    /// Facing, in degrees.
-    pub heading: f32,
-    /// Speed, in units per second.
-    pub speed: f32,
-}
-
-/// `clue_found`: a clue was found.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct ClueFound<'a> {
-    /// The clue's id.
-    pub clue_id: &'a str,
-    /// The zone it was found in.
-    pub zone: &'a str,
-    /// Where it was found.
-    pub position: Vec3,
-    /// Free-form tags.
-    pub tags: &'a [&'a str],
-    /// Points awarded.
-    pub points: u32,
-    /// Whether a hint was used.
-    pub hint_used: bool,
-    /// An optional note from the player.
-    pub note: Option<&'a str>,
-}
+crate::with_payload_schema!(view_payloads);
 
 /// One stack of items in a claimed treasure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -164,43 +114,6 @@ pub struct InventoryItem<'a> {
     pub qty: u32,
 }
 
-/// `treasure_claimed`: a treasure was claimed.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct TreasureClaimed<'a> {
-    /// The treasure's id.
-    pub treasure_id: &'a str,
-    /// Its value in points.
-    pub value: u64,
-    /// Where it was claimed.
-    pub position: Vec3,
-    /// What it contained.
-    pub inventory: &'a [InventoryItem<'a>],
-}
-
-/// `match_requested`: a party asked for a match.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct MatchRequested<'a> {
-    /// Skill rating of the party.
-    pub skill: u32,
-    /// Player ids of the party.
-    pub party: &'a [&'a str],
-    /// Acceptable game modes.
-    pub modes: &'a [&'a str],
-    /// The highest acceptable latency to a region's servers.
-    pub max_latency_ms: u32,
-}
-
-/// `match_started`: a match began.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct MatchStarted<'a> {
-    /// The map played.
-    pub map: &'a str,
-    /// The game mode.
-    pub mode: &'a str,
-    /// Player ids in the match.
-    pub players: &'a [&'a str],
-}
-
 /// One player's final score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Score<'a> {
@@ -208,15 +121,6 @@ pub struct Score<'a> {
     pub player_id: &'a str,
     /// Their score (may be negative).
     pub score: i64,
-}
-
-/// `match_ended`: a match finished.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct MatchEnded<'a> {
-    /// The winning player, if any.
-    pub winner: Option<&'a str>,
-    /// Final scores.
-    pub scores: &'a [Score<'a>],
 }
 
 /// Compile-time proof that views are drop-free (safe to keep in an arena).

@@ -3,9 +3,8 @@
 use bumpalo::Bump;
 use bumpalo::collections::Vec as BVec;
 use event_model::{
-    Attr, ClueFound, Event, InventoryItem, Limit, MAX_ID_BYTES, MAX_REGION_BYTES, MatchEnded,
-    MatchRequested, MatchStarted, Payload, PlayerJoined, PlayerLeft, PlayerMoved, Score, Timestamp,
-    TreasureClaimed, Vec3,
+    Attr, Event, InventoryItem, Limit, MAX_ID_BYTES, MAX_REGION_BYTES, Payload, Score, Timestamp,
+    Vec3,
 };
 
 use super::wire::{Cursor, I32, LEN, VARINT, check_key, error_at, limit_at, wire_type_name};
@@ -111,131 +110,20 @@ struct Parser<'a> {
     max_depth: usize,
 }
 
-/// The payload read so far (a oneof: the last member wins, the same member merges).
-enum Body<'a> {
-    None,
-    PlayerJoined(PlayerJoinedB<'a>),
-    PlayerLeft(PlayerLeft<'a>),
-    PlayerMoved(PlayerMoved),
-    ClueFound(ClueFoundB<'a>),
-    TreasureClaimed(TreasureClaimedB<'a>),
-    MatchRequested(MatchRequestedB<'a>),
-    MatchStarted(MatchStartedB<'a>),
-    MatchEnded(MatchEndedB<'a>),
-    Heartbeat,
-}
-
-struct PlayerJoinedB<'a> {
-    skill: u32,
-    platform: &'a str,
-    party: BVec<'a, &'a str>,
-}
-
-struct ClueFoundB<'a> {
-    clue_id: &'a str,
-    zone: &'a str,
-    position: Vec3,
-    tags: BVec<'a, &'a str>,
-    points: u32,
-    hint_used: bool,
-    note: Option<&'a str>,
-}
-
-struct TreasureClaimedB<'a> {
-    treasure_id: &'a str,
-    value: u64,
-    position: Vec3,
-    inventory: BVec<'a, InventoryItem<'a>>,
-}
-
-struct MatchRequestedB<'a> {
-    skill: u32,
-    party: BVec<'a, &'a str>,
-    modes: BVec<'a, &'a str>,
-    max_latency_ms: u32,
-}
-
-struct MatchStartedB<'a> {
-    map: &'a str,
-    mode: &'a str,
-    players: BVec<'a, &'a str>,
-}
-
-struct MatchEndedB<'a> {
-    winner: Option<&'a str>,
-    scores: BVec<'a, Score<'a>>,
-}
-
-impl<'a> Body<'a> {
-    fn finish(self) -> Option<Payload<'a>> {
-        Some(match self {
-            Body::None => return None,
-            Body::PlayerJoined(p) => Payload::PlayerJoined(PlayerJoined {
-                skill: p.skill,
-                platform: p.platform,
-                party: p.party.into_bump_slice(),
-            }),
-            Body::PlayerLeft(p) => Payload::PlayerLeft(p),
-            Body::PlayerMoved(p) => Payload::PlayerMoved(p),
-            Body::ClueFound(p) => Payload::ClueFound(ClueFound {
-                clue_id: p.clue_id,
-                zone: p.zone,
-                position: p.position,
-                tags: p.tags.into_bump_slice(),
-                points: p.points,
-                hint_used: p.hint_used,
-                note: p.note,
-            }),
-            Body::TreasureClaimed(p) => Payload::TreasureClaimed(TreasureClaimed {
-                treasure_id: p.treasure_id,
-                value: p.value,
-                position: p.position,
-                inventory: p.inventory.into_bump_slice(),
-            }),
-            Body::MatchRequested(p) => Payload::MatchRequested(MatchRequested {
-                skill: p.skill,
-                party: p.party.into_bump_slice(),
-                modes: p.modes.into_bump_slice(),
-                max_latency_ms: p.max_latency_ms,
-            }),
-            Body::MatchStarted(p) => Payload::MatchStarted(MatchStarted {
-                map: p.map,
-                mode: p.mode,
-                players: p.players.into_bump_slice(),
-            }),
-            Body::MatchEnded(p) => Payload::MatchEnded(MatchEnded {
-                winner: p.winner,
-                scores: p.scores.into_bump_slice(),
-            }),
-            Body::Heartbeat => Payload::Heartbeat,
-        })
-    }
-}
-
-/// Reads one oneof member: a fresh builder unless the same member is already
-/// there (then the new occurrence merges into it).
-macro_rules! member {
-    ($self:ident, $c:ident, $wt:ident, $at:ident, $body:ident, $variant:ident, $new:expr, $merge:ident) => {{
-        let m = $self.sub($c, $wt, $at, 2).within("payload")?;
-        if !matches!($body, Body::$variant(_)) {
-            $body = Body::$variant($new);
-        }
-        if let Body::$variant(p) = &mut $body {
-            $self.$merge(m, p).within("payload")?;
-        }
-    }};
-}
-
 /// Reads every field of one message. Each entry is `key => tag: wire type =>
 /// body`: a key in its usual form (one byte for tags up to 15) dispatches
 /// straight to its body in one jump, with the wire type a constant, so the
 /// body's wire-type check folds away. Anything else (another wire type,
 /// a longer encoding of the key, unknown fields, bad keys) takes the general
 /// path: key checked, then the same bodies by tag, or skipped at `$depth`.
+///
+/// Keys are literals or constants (the schema-generated readers name a
+/// constant per field). An `else |tag| expr` arm takes the tags that no
+/// entry names, instead of skipping them.
 macro_rules! fields {
     ($self:ident, $c:ident, $depth:expr, |$at:ident, $wt:ident| {
-        $($key:literal => $tag:literal : $expected:ident => $body:expr,)*
-    }) => {
+        $($key:tt => $tag:literal : $expected:expr => $body:expr,)*
+    } $(else |$t:ident| $by_tag:expr)?) => {
         loop {
             let $at = $c.offset();
             let key = match $c.peek() {
@@ -256,12 +144,19 @@ macro_rules! fields {
                     let (tag, $wt) = check_key(key, $at)?;
                     match tag {
                         $($tag => $body,)*
-                        _ => $self.skip($c, tag, $wt, $at, $depth)?,
+                        _ => fields!(@other $self, $c, tag, $wt, $at, $depth $(, |$t| $by_tag)?),
                     }
                 }
             }
         }
     };
+    (@other $self:ident, $c:ident, $tag:ident, $wt:ident, $at:ident, $depth:expr) => {
+        $self.skip($c, $tag, $wt, $at, $depth)?
+    };
+    (@other $self:ident, $c:ident, $tag:ident, $wt:ident, $at:ident, $depth:expr, |$t:ident| $by_tag:expr) => {{
+        let $t = $tag;
+        $by_tag
+    }};
 }
 
 impl<'a> Parser<'a> {
@@ -372,121 +267,18 @@ impl<'a> Parser<'a> {
                 let attr = self.attr(&mut m).within_item("attrs", n)?;
                 push(&mut attrs, attr, at)?;
             },
-            0x52 => 10: LEN => member!(
-                self,
-                c,
-                wt,
-                at,
-                body,
-                PlayerJoined,
-                PlayerJoinedB {
-                    skill: 0,
-                    platform: "",
-                    party: BVec::new_in(arena),
-                },
-                player_joined
-            ),
-            0x5a => 11: LEN => member!(
-                self,
-                c,
-                wt,
-                at,
-                body,
-                PlayerLeft,
-                PlayerLeft::default(),
-                player_left
-            ),
-            0x62 => 12: LEN => member!(
-                self,
-                c,
-                wt,
-                at,
-                body,
-                PlayerMoved,
-                PlayerMoved::default(),
-                player_moved
-            ),
-            0x6a => 13: LEN => member!(
-                self,
-                c,
-                wt,
-                at,
-                body,
-                ClueFound,
-                ClueFoundB {
-                    clue_id: "",
-                    zone: "",
-                    position: Vec3::default(),
-                    tags: BVec::new_in(arena),
-                    points: 0,
-                    hint_used: false,
-                    note: None,
-                },
-                clue_found
-            ),
-            0x72 => 14: LEN => member!(
-                self,
-                c,
-                wt,
-                at,
-                body,
-                TreasureClaimed,
-                TreasureClaimedB {
-                    treasure_id: "",
-                    value: 0,
-                    position: Vec3::default(),
-                    inventory: BVec::new_in(arena),
-                },
-                treasure_claimed
-            ),
-            0x7a => 15: LEN => member!(
-                self,
-                c,
-                wt,
-                at,
-                body,
-                MatchRequested,
-                MatchRequestedB {
-                    skill: 0,
-                    party: BVec::new_in(arena),
-                    modes: BVec::new_in(arena),
-                    max_latency_ms: 0,
-                },
-                match_requested
-            ),
-            0x82 => 16: LEN => member!(
-                self,
-                c,
-                wt,
-                at,
-                body,
-                MatchStarted,
-                MatchStartedB {
-                    map: "",
-                    mode: "",
-                    players: BVec::new_in(arena),
-                },
-                match_started
-            ),
-            0x8a => 17: LEN => member!(
-                self,
-                c,
-                wt,
-                at,
-                body,
-                MatchEnded,
-                MatchEndedB {
-                    winner: None,
-                    scores: BVec::new_in(arena),
-                },
-                match_ended
-            ),
-            0x92 => 18: LEN => {
-                let mut m = self.sub(c, wt, at, 2).within("payload")?;
-                body = Body::Heartbeat;
-                self.skip_all(&mut m, 2).within("payload")?;
-            },
-        });
+            // The payload oneof's members, read by the schema-generated
+            // code (keys listed here so that they dispatch in one jump).
+            0x52 => 10: LEN => self.payload_member(c, 10, wt, at, &mut body)?,
+            0x5a => 11: LEN => self.payload_member(c, 11, wt, at, &mut body)?,
+            0x62 => 12: LEN => self.payload_member(c, 12, wt, at, &mut body)?,
+            0x6a => 13: LEN => self.payload_member(c, 13, wt, at, &mut body)?,
+            0x72 => 14: LEN => self.payload_member(c, 14, wt, at, &mut body)?,
+            0x7a => 15: LEN => self.payload_member(c, 15, wt, at, &mut body)?,
+            0x82 => 16: LEN => self.payload_member(c, 16, wt, at, &mut body)?,
+            0x8a => 17: LEN => self.payload_member(c, 17, wt, at, &mut body)?,
+            0x92 => 18: LEN => self.payload_member(c, 18, wt, at, &mut body)?,
+        } else |tag| self.payload_member(c, tag, wt, at, &mut body)?);
         // Proto3 defaults stand in for absence, as in `proto::Event::view`.
         if id.is_empty() {
             return Err(invalid("id", "missing required field"));
@@ -603,16 +395,7 @@ fn plainly_valid(event: &Event<'_>) -> bool {
         & fits(event.player_id, MAX_ID_BYTES)
         & event.match_id.is_none_or(|m| fits(m, MAX_ID_BYTES))
         & fits(event.region, MAX_REGION_BYTES);
-    let finite = |v: &Vec3| v.x.is_finite() & v.y.is_finite() & v.z.is_finite();
-    let floats = match &event.payload {
-        Payload::PlayerMoved(p) => {
-            finite(&p.position) & p.heading.is_finite() & p.speed.is_finite()
-        }
-        Payload::ClueFound(p) => finite(&p.position),
-        Payload::TreasureClaimed(p) => finite(&p.position),
-        _ => true,
-    };
-    ids & floats
+    ids & payload_is_valid(&event.payload)
 }
 
 /// `bytes` as a `&str` when they are all ASCII (the usual case for ids,
@@ -657,8 +440,10 @@ fn text(bytes: &[u8], start: usize) -> Result<&str, DecodeError> {
     std::str::from_utf8(bytes).map_err(|_| bad_utf8(bytes, start))
 }
 
-// After the macros, which it uses.
+// After the macros, which they use.
+mod fields;
 mod payload;
+use payload::{Body, payload_is_valid};
 
 mod errors;
 use errors::*;

@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use event_model::{Event, Payload, Vec3};
+use event_model::{Event, InventoryItem, Payload, Score, Vec3};
 
 use super::scalar::{Resolved, resolve_plain};
 
@@ -59,101 +59,124 @@ pub fn encode(event: &Event<'_>, out: &mut String) {
     out.push('\n');
 }
 
-fn payload(out: &mut String, payload: &Payload<'_>) {
-    if matches!(payload, Payload::Heartbeat) {
-        return;
-    }
-    out.push_str("\npayload:");
-    match payload {
-        Payload::PlayerJoined(p) => {
-            key(out, 2, "skill");
-            int(out, p.skill);
-            key(out, 2, "platform");
-            string(out, p.platform);
-            strings(out, 2, "party", p.party);
-        }
-        Payload::PlayerLeft(p) => {
-            key(out, 2, "reason");
-            string(out, p.reason);
-        }
-        Payload::PlayerMoved(p) => {
-            vec3(out, 2, "position", &p.position);
-            key(out, 2, "heading");
-            float(out, p.heading);
-            key(out, 2, "speed");
-            float(out, p.speed);
-        }
-        Payload::ClueFound(p) => {
-            key(out, 2, "clue_id");
-            string(out, p.clue_id);
-            key(out, 2, "zone");
-            string(out, p.zone);
-            vec3(out, 2, "position", &p.position);
-            strings(out, 2, "tags", p.tags);
-            key(out, 2, "points");
-            int(out, p.points);
-            key(out, 2, "hint_used");
-            out.push_str(if p.hint_used { "true" } else { "false" });
-            if let Some(n) = p.note {
-                key(out, 2, "note");
-                string(out, n);
+/// How a payload field of each type is written (per type, not per field):
+/// `name: value` lines at indent 2, absent optional fields omitted.
+trait YamlField {
+    fn write(&self, out: &mut String, name: &str);
+}
+
+macro_rules! yaml_scalar {
+    ($($t:ty => $write:expr),* $(,)?) => {$(
+        impl YamlField for $t {
+            fn write(&self, out: &mut String, name: &str) {
+                key(out, 2, name);
+                ($write)(out, *self);
             }
         }
-        Payload::TreasureClaimed(p) => {
-            key(out, 2, "treasure_id");
-            string(out, p.treasure_id);
-            key(out, 2, "value");
-            int(out, p.value);
-            vec3(out, 2, "position", &p.position);
-            key(out, 2, "inventory");
-            if p.inventory.is_empty() {
-                out.push_str("[]");
-            } else {
-                out.pop(); // no trailing space after the key
-            }
-            for item in p.inventory {
-                out.push_str("\n    - item: ");
-                string(out, item.item);
-                key(out, 6, "qty");
-                int(out, item.qty);
-            }
+    )*};
+}
+
+yaml_scalar!(
+    u32 => |out: &mut String, v: u32| int(out, v),
+    u64 => |out: &mut String, v: u64| int(out, v),
+    f32 => float,
+    bool => |out: &mut String, v: bool| out.push_str(if v { "true" } else { "false" }),
+    &str => |out: &mut String, v: &str| string(out, v),
+);
+
+impl YamlField for Option<&str> {
+    fn write(&self, out: &mut String, name: &str) {
+        if let Some(v) = self {
+            v.write(out, name);
         }
-        Payload::MatchRequested(p) => {
-            key(out, 2, "skill");
-            int(out, p.skill);
-            strings(out, 2, "party", p.party);
-            strings(out, 2, "modes", p.modes);
-            key(out, 2, "max_latency_ms");
-            int(out, p.max_latency_ms);
-        }
-        Payload::MatchStarted(p) => {
-            key(out, 2, "map");
-            string(out, p.map);
-            key(out, 2, "mode");
-            string(out, p.mode);
-            strings(out, 2, "players", p.players);
-        }
-        Payload::MatchEnded(p) => {
-            if let Some(w) = p.winner {
-                key(out, 2, "winner");
-                string(out, w);
-            }
-            key(out, 2, "scores");
-            if p.scores.is_empty() {
-                out.push_str("[]");
-            } else {
-                out.pop(); // no trailing space after the key
-            }
-            for s in p.scores {
-                out.push_str("\n    - player_id: ");
-                string(out, s.player_id);
-                key(out, 6, "score");
-                int(out, s.score);
-            }
-        }
-        Payload::Heartbeat => {}
     }
 }
+
+impl YamlField for Vec3 {
+    fn write(&self, out: &mut String, name: &str) {
+        vec3(out, 2, name, self);
+    }
+}
+
+impl YamlField for &[&str] {
+    fn write(&self, out: &mut String, name: &str) {
+        strings(out, 2, name, self);
+    }
+}
+
+/// A list of two-field records (`InventoryItem`, `Score`) in block style.
+fn records<T>(
+    out: &mut String,
+    name: &str,
+    items: &[T],
+    first: &str,
+    second: &str,
+    write: impl Fn(&mut String, &T, &str, &str),
+) {
+    key(out, 2, name);
+    if items.is_empty() {
+        out.push_str("[]");
+        return;
+    }
+    out.pop(); // no trailing space after the key
+    for item in items {
+        out.push_str("\n    - ");
+        write(out, item, first, second);
+    }
+}
+
+impl YamlField for &[InventoryItem<'_>] {
+    fn write(&self, out: &mut String, name: &str) {
+        records(out, name, self, "item", "qty", |out, i, first, second| {
+            out.push_str(first);
+            out.push_str(": ");
+            string(out, i.item);
+            key(out, 6, second);
+            int(out, i.qty);
+        });
+    }
+}
+
+impl YamlField for &[Score<'_>] {
+    fn write(&self, out: &mut String, name: &str) {
+        records(
+            out,
+            name,
+            self,
+            "player_id",
+            "score",
+            |out, s, first, second| {
+                out.push_str(first);
+                out.push_str(": ");
+                string(out, s.player_id);
+                key(out, 6, second);
+                int(out, s.score);
+            },
+        );
+    }
+}
+
+/// Generates `payload` from the schema: fields in the order of the `.proto`.
+macro_rules! yaml_payload {
+    ($( $(#[doc = $kdoc:literal])* kind $Kind:ident $(<$lt:lifetime>)? $kind:ident = $ktag:literal {
+        $( $(#[doc = $fdoc:literal])* $f:ident : $vt:ty => $ot:ty = $tag:literal, $req:ident; )*
+    } )* unit $(#[doc = $udoc:literal])* $Unit:ident $unit:ident = $utag:literal;) => {
+        fn payload(out: &mut String, payload: &Payload<'_>) {
+            if matches!(payload, Payload::$Unit) {
+                return;
+            }
+            out.push_str("\npayload:");
+            match payload {
+                $(Payload::$Kind(p) => {
+                    $(YamlField::write(&p.$f, out, stringify!($f));)*
+                })*
+                Payload::$Unit => {}
+            }
+        }
+    };
+}
+
+event_model::with_payload_schema!(yaml_payload);
 
 /// Starts line `name: ` at `indent` (the previous line is not yet ended:
 /// each field ends its predecessor, so no trailing spaces are written).

@@ -93,78 +93,79 @@ impl Serialize for Score<'_> {
     }
 }
 
-impl Serialize for Payload<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+/// How a payload field of each type is serialized (per type, not per field).
+trait SerField {
+    fn serialize_field<S: SerializeStruct>(
+        &self,
+        st: &mut S,
+        name: &'static str,
+    ) -> Result<(), S::Error>;
+}
+
+/// Fields that serialize as themselves.
+macro_rules! ser_plain {
+    ($($t:ty),*) => {$(
+        impl SerField for $t {
+            fn serialize_field<S: SerializeStruct>(
+                &self,
+                st: &mut S,
+                name: &'static str,
+            ) -> Result<(), S::Error> {
+                st.serialize_field(name, self)
+            }
+        }
+    )*};
+}
+
+ser_plain!(u32, u64, f32, bool, &str, Vec3);
+
+/// Absent optional fields are omitted.
+impl SerField for Option<&str> {
+    fn serialize_field<S: SerializeStruct>(
+        &self,
+        st: &mut S,
+        name: &'static str,
+    ) -> Result<(), S::Error> {
         match self {
-            Payload::PlayerJoined(p) => {
-                let mut st = s.serialize_struct("PlayerJoined", 3)?;
-                st.serialize_field("skill", &p.skill)?;
-                st.serialize_field("platform", p.platform)?;
-                st.serialize_field("party", &Items(p.party))?;
-                st.end()
-            }
-            Payload::PlayerLeft(p) => {
-                let mut st = s.serialize_struct("PlayerLeft", 1)?;
-                st.serialize_field("reason", p.reason)?;
-                st.end()
-            }
-            Payload::PlayerMoved(p) => {
-                let mut st = s.serialize_struct("PlayerMoved", 3)?;
-                st.serialize_field("position", &p.position)?;
-                st.serialize_field("heading", &p.heading)?;
-                st.serialize_field("speed", &p.speed)?;
-                st.end()
-            }
-            Payload::ClueFound(p) => {
-                let mut st = s.serialize_struct("ClueFound", 7)?;
-                st.serialize_field("clue_id", p.clue_id)?;
-                st.serialize_field("zone", p.zone)?;
-                st.serialize_field("position", &p.position)?;
-                st.serialize_field("tags", &Items(p.tags))?;
-                st.serialize_field("points", &p.points)?;
-                st.serialize_field("hint_used", &p.hint_used)?;
-                match p.note {
-                    Some(n) => st.serialize_field("note", n)?,
-                    None => st.skip_field("note")?,
-                }
-                st.end()
-            }
-            Payload::TreasureClaimed(p) => {
-                let mut st = s.serialize_struct("TreasureClaimed", 4)?;
-                st.serialize_field("treasure_id", p.treasure_id)?;
-                st.serialize_field("value", &p.value)?;
-                st.serialize_field("position", &p.position)?;
-                st.serialize_field("inventory", &Items(p.inventory))?;
-                st.end()
-            }
-            Payload::MatchRequested(p) => {
-                let mut st = s.serialize_struct("MatchRequested", 4)?;
-                st.serialize_field("skill", &p.skill)?;
-                st.serialize_field("party", &Items(p.party))?;
-                st.serialize_field("modes", &Items(p.modes))?;
-                st.serialize_field("max_latency_ms", &p.max_latency_ms)?;
-                st.end()
-            }
-            Payload::MatchStarted(p) => {
-                let mut st = s.serialize_struct("MatchStarted", 3)?;
-                st.serialize_field("map", p.map)?;
-                st.serialize_field("mode", p.mode)?;
-                st.serialize_field("players", &Items(p.players))?;
-                st.end()
-            }
-            Payload::MatchEnded(p) => {
-                let mut st = s.serialize_struct("MatchEnded", 2)?;
-                match p.winner {
-                    Some(w) => st.serialize_field("winner", w)?,
-                    None => st.skip_field("winner")?,
-                }
-                st.serialize_field("scores", &Items(p.scores))?;
-                st.end()
-            }
-            Payload::Heartbeat => s.serialize_unit(),
+            Some(v) => st.serialize_field(name, v),
+            None => st.skip_field(name),
         }
     }
 }
+
+impl<T: Serialize> SerField for &[T] {
+    fn serialize_field<S: SerializeStruct>(
+        &self,
+        st: &mut S,
+        name: &'static str,
+    ) -> Result<(), S::Error> {
+        st.serialize_field(name, &Items(self))
+    }
+}
+
+/// Generates `Serialize for Payload` from the schema: fields in the order
+/// of the `.proto`, a heartbeat as unit.
+macro_rules! ser_payload {
+    ($( $(#[doc = $kdoc:literal])* kind $Kind:ident $(<$lt:lifetime>)? $kind:ident = $ktag:literal {
+        $( $(#[doc = $fdoc:literal])* $f:ident : $vt:ty => $ot:ty = $tag:literal, $req:ident; )*
+    } )* unit $(#[doc = $udoc:literal])* $Unit:ident $unit:ident = $utag:literal;) => {
+        impl Serialize for Payload<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $(Payload::$Kind(p) => {
+                        const FIELDS: &[&str] = &[$(stringify!($f)),*];
+                        let mut st = s.serialize_struct(stringify!($Kind), FIELDS.len())?;
+                        $(SerField::serialize_field(&p.$f, &mut st, stringify!($f))?;)*
+                        st.end()
+                    })*
+                    Payload::$Unit => s.serialize_unit(),
+                }
+            }
+        }
+    };
+}
+
+crate::with_payload_schema!(ser_payload);
 
 impl Serialize for OwnedEvent {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

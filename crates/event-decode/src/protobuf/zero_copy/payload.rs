@@ -1,205 +1,138 @@
-//! The payload messages of the nine kinds, and their nested messages (Vec3,
-//! InventoryItem, Score), read by the zero-copy parser.
+//! The payload oneof and the messages of its members, generated from the
+//! schema (`event_model::with_payload_schema!`): one builder and one reader
+//! per kind, each field read by its type's [`WireField`].
 
+use event_model::Field;
+
+use super::fields::{WireField, WireType};
 use super::*;
 
-impl<'a> Parser<'a> {
-    /// Merges a `position` occurrence (a `Vec3` at depth 3) into `v`.
-    #[inline(always)]
-    pub(super) fn position(
-        &self,
-        c: &mut Cursor<'a>,
-        wt: u8,
-        at: usize,
-        v: &mut Vec3,
-    ) -> Result<(), DecodeError> {
-        let mut m = self.sub(c, wt, at, 3).within("position")?;
-        self.vec3(&mut m, v).within("position")
-    }
-
-    #[inline(always)]
-    pub(super) fn vec3(&self, c: &mut Cursor<'a>, v: &mut Vec3) -> Result<(), DecodeError> {
-        fields!(self, c, 3, |at, wt| {
-            0x0d => 1: I32 => v.x = self.float(c, wt, at).within("x")?,
-            0x15 => 2: I32 => v.y = self.float(c, wt, at).within("y")?,
-            0x1d => 3: I32 => v.z = self.float(c, wt, at).within("z")?,
-        });
-        Ok(())
-    }
-
-    pub(super) fn player_joined(
-        &self,
-        c: Cursor<'a>,
-        p: &mut PlayerJoinedB<'a>,
-    ) -> Result<(), DecodeError> {
-        // A local copy, kept in registers (the argument lives in memory).
-        let mut cursor = c;
-        let c = &mut cursor;
-        fields!(self, c, 2, |at, wt| {
-            0x08 => 1: VARINT => p.skill = self.varint(c, wt, at).within("skill")? as u32,
-            0x12 => 2: LEN => p.platform = self.string(c, wt, at).within("platform")?,
-            0x1a => 3: LEN => self.push_string(c, wt, at, &mut p.party, "party")?,
-        });
-        Ok(())
-    }
-
-    pub(super) fn player_left(
-        &self,
-        c: Cursor<'a>,
-        p: &mut PlayerLeft<'a>,
-    ) -> Result<(), DecodeError> {
-        // A local copy, kept in registers (the argument lives in memory).
-        let mut cursor = c;
-        let c = &mut cursor;
-        fields!(self, c, 2, |at, wt| {
-            0x0a => 1: LEN => p.reason = self.string(c, wt, at).within("reason")?,
-        });
-        Ok(())
-    }
-
-    pub(super) fn player_moved(
-        &self,
-        c: Cursor<'a>,
-        p: &mut PlayerMoved,
-    ) -> Result<(), DecodeError> {
-        // A local copy, kept in registers (the argument lives in memory).
-        let mut cursor = c;
-        let c = &mut cursor;
-        fields!(self, c, 2, |at, wt| {
-            0x0a => 1: LEN => self.position(c, wt, at, &mut p.position)?,
-            0x15 => 2: I32 => p.heading = self.float(c, wt, at).within("heading")?,
-            0x1d => 3: I32 => p.speed = self.float(c, wt, at).within("speed")?,
-        });
-        Ok(())
-    }
-
-    pub(super) fn clue_found(
-        &self,
-        c: Cursor<'a>,
-        p: &mut ClueFoundB<'a>,
-    ) -> Result<(), DecodeError> {
-        // A local copy, kept in registers (the argument lives in memory).
-        let mut cursor = c;
-        let c = &mut cursor;
-        fields!(self, c, 2, |at, wt| {
-            0x0a => 1: LEN => p.clue_id = self.string(c, wt, at).within("clue_id")?,
-            0x12 => 2: LEN => p.zone = self.string(c, wt, at).within("zone")?,
-            0x1a => 3: LEN => self.position(c, wt, at, &mut p.position)?,
-            0x22 => 4: LEN => self.push_string(c, wt, at, &mut p.tags, "tags")?,
-            0x28 => 5: VARINT => p.points = self.varint(c, wt, at).within("points")? as u32,
-            0x30 => 6: VARINT => p.hint_used = self.varint(c, wt, at).within("hint_used")? != 0,
-            0x3a => 7: LEN => p.note = Some(self.string(c, wt, at).within("note")?),
-        });
-        Ok(())
-    }
-
-    pub(super) fn treasure_claimed(
-        &self,
-        c: Cursor<'a>,
-        p: &mut TreasureClaimedB<'a>,
-    ) -> Result<(), DecodeError> {
-        // A local copy, kept in registers (the argument lives in memory).
-        let mut cursor = c;
-        let c = &mut cursor;
-        fields!(self, c, 2, |at, wt| {
-            0x0a => 1: LEN => p.treasure_id = self.string(c, wt, at).within("treasure_id")?,
-            0x10 => 2: VARINT => p.value = self.varint(c, wt, at).within("value")?,
-            0x1a => 3: LEN => self.position(c, wt, at, &mut p.position)?,
-            0x22 => 4: LEN => {
-                let n = p.inventory.len();
-                let mut m = self.sub(c, wt, at, 3).within_item("inventory", n)?;
-                let item = self.inventory_item(&mut m).within_item("inventory", n)?;
-                if n >= self.max_items {
-                    return Err(too_many_items(self.max_items, at)).within("inventory");
-                }
-                push(&mut p.inventory, item, at)?;
-            },
-        });
-        Ok(())
-    }
-
-    #[inline(always)]
-    pub(super) fn inventory_item(
-        &self,
-        c: &mut Cursor<'a>,
-    ) -> Result<InventoryItem<'a>, DecodeError> {
-        let mut item = InventoryItem::default();
-        fields!(self, c, 3, |at, wt| {
-            0x0a => 1: LEN => item.item = self.string(c, wt, at).within("item")?,
-            0x10 => 2: VARINT => item.qty = self.varint(c, wt, at).within("qty")? as u32,
-        });
-        Ok(item)
-    }
-
-    pub(super) fn match_requested(
-        &self,
-        c: Cursor<'a>,
-        p: &mut MatchRequestedB<'a>,
-    ) -> Result<(), DecodeError> {
-        // A local copy, kept in registers (the argument lives in memory).
-        let mut cursor = c;
-        let c = &mut cursor;
-        fields!(self, c, 2, |at, wt| {
-            0x08 => 1: VARINT => p.skill = self.varint(c, wt, at).within("skill")? as u32,
-            0x12 => 2: LEN => self.push_string(c, wt, at, &mut p.party, "party")?,
-            0x1a => 3: LEN => self.push_string(c, wt, at, &mut p.modes, "modes")?,
-            0x20 => 4: VARINT => {
-                p.max_latency_ms = self.varint(c, wt, at).within("max_latency_ms")? as u32
-            },
-        });
-        Ok(())
-    }
-
-    pub(super) fn match_started(
-        &self,
-        c: Cursor<'a>,
-        p: &mut MatchStartedB<'a>,
-    ) -> Result<(), DecodeError> {
-        // A local copy, kept in registers (the argument lives in memory).
-        let mut cursor = c;
-        let c = &mut cursor;
-        fields!(self, c, 2, |at, wt| {
-            0x0a => 1: LEN => p.map = self.string(c, wt, at).within("map")?,
-            0x12 => 2: LEN => p.mode = self.string(c, wt, at).within("mode")?,
-            0x1a => 3: LEN => self.push_string(c, wt, at, &mut p.players, "players")?,
-        });
-        Ok(())
-    }
-
-    pub(super) fn match_ended(
-        &self,
-        c: Cursor<'a>,
-        p: &mut MatchEndedB<'a>,
-    ) -> Result<(), DecodeError> {
-        // A local copy, kept in registers (the argument lives in memory).
-        let mut cursor = c;
-        let c = &mut cursor;
-        fields!(self, c, 2, |at, wt| {
-            0x0a => 1: LEN => p.winner = Some(self.string(c, wt, at).within("winner")?),
-            0x12 => 2: LEN => {
-                let n = p.scores.len();
-                let mut m = self.sub(c, wt, at, 3).within_item("scores", n)?;
-                let score = self.score(&mut m).within_item("scores", n)?;
-                if n >= self.max_items {
-                    return Err(too_many_items(self.max_items, at)).within("scores");
-                }
-                push(&mut p.scores, score, at)?;
-            },
-        });
-        Ok(())
-    }
-
-    #[inline(always)]
-    pub(super) fn score(&self, c: &mut Cursor<'a>) -> Result<Score<'a>, DecodeError> {
-        let mut score = Score::default();
-        fields!(self, c, 3, |at, wt| {
-            0x0a => 1: LEN => score.player_id = self.string(c, wt, at).within("player_id")?,
-            // sint64: zigzag.
-            0x10 => 2: VARINT => {
-                let v = self.varint(c, wt, at).within("score")?;
-                score.score = ((v >> 1) as i64) ^ -((v & 1) as i64);
-            },
-        });
-        Ok(score)
-    }
+/// Reads one occurrence of a oneof member: a fresh builder unless the same
+/// member is already there (then the new occurrence merges into it).
+macro_rules! member {
+    ($self:ident, $c:ident, $wt:expr, $at:ident, $body:ident, $Kind:ident, $kind:ident) => {{
+        let m = $self.sub($c, $wt, $at, 2).within("payload")?;
+        if !matches!($body, Body::$Kind(_)) {
+            *$body = Body::$Kind(build::$Kind::start($self.arena));
+        }
+        if let Body::$Kind(p) = $body {
+            $self.$kind(m, p).within("payload")?;
+        }
+    }};
+    ($self:ident, $c:ident, $wt:expr, $at:ident, $body:ident, $Unit:ident) => {{
+        let mut m = $self.sub($c, $wt, $at, 2).within("payload")?;
+        *$body = Body::$Unit;
+        $self.skip_all(&mut m, 2).within("payload")?;
+    }};
 }
+
+macro_rules! zero_copy_payload {
+    ($( $(#[doc = $kdoc:literal])* kind $Kind:ident $(<$lt:lifetime>)? $kind:ident = $ktag:literal {
+        $( $(#[doc = $fdoc:literal])* $f:ident : $vt:ty => $ot:ty = $tag:literal, $req:ident; )*
+    } )* unit $(#[doc = $udoc:literal])* $Unit:ident $unit:ident = $utag:literal;) => {
+        /// The builders of the payload messages: the view's fields, lists
+        /// still growing in the arena.
+        mod build {
+            use super::*;
+
+            $(
+                pub(in super::super) struct $Kind<'a> {
+                    $(pub(in super::super) $f: <$vt as WireField<'a>>::Build,)*
+                    pub(in super::super) _arena: std::marker::PhantomData<&'a ()>,
+                }
+
+                impl<'a> $Kind<'a> {
+                    #[inline(always)]
+                    pub(in super::super) fn start(arena: &'a Bump) -> Self {
+                        let _ = arena;
+                        $Kind {
+                            $($f: <$vt as WireField<'a>>::start(arena),)*
+                            _arena: std::marker::PhantomData,
+                        }
+                    }
+                }
+            )*
+        }
+
+        /// The payload read so far (a oneof: the last member wins, the same
+        /// member merges).
+        pub(super) enum Body<'a> {
+            None,
+            $($Kind(build::$Kind<'a>),)*
+            $Unit,
+        }
+
+        impl<'a> Body<'a> {
+            pub(super) fn finish(self) -> Option<Payload<'a>> {
+                Some(match self {
+                    Body::None => return None,
+                    $(Body::$Kind(p) => {
+                        let _ = &p;
+                        Payload::$Kind(event_model::$Kind {
+                            $($f: <$vt as WireField<'a>>::finish(p.$f),)*
+                        })
+                    })*
+                    Body::$Unit => Payload::$Unit,
+                })
+            }
+        }
+
+        /// True when every payload field keeps its rule of `Event::validate`.
+        #[inline(always)]
+        pub(super) fn payload_is_valid(payload: &Payload<'_>) -> bool {
+            match payload {
+                $(Payload::$Kind(p) => {
+                    let _ = p;
+                    true $(& Field::is_valid(&p.$f))*
+                })*
+                Payload::$Unit => true,
+            }
+        }
+
+        impl<'a> Parser<'a> {
+            /// Reads one occurrence of field `tag` of `Event` that is no
+            /// envelope field: a member of the payload oneof, or unknown.
+            /// Called with a constant `tag` for each member's usual key (the
+            /// match folds away), and with the tags of other keys.
+            #[inline(always)]
+            pub(super) fn payload_member(
+                &self,
+                c: &mut Cursor<'a>,
+                tag: u32,
+                wt: u8,
+                at: usize,
+                body: &mut Body<'a>,
+            ) -> Result<(), DecodeError> {
+                match tag {
+                    $($ktag => member!(self, c, wt, at, body, $Kind, $kind),)*
+                    $utag => member!(self, c, wt, at, body, $Unit),
+                    _ => self.skip(c, tag, wt, at, 1)?,
+                }
+                Ok(())
+            }
+
+            $(
+                #[doc = concat!("Merges one `", stringify!($kind), "` message into `p`.")]
+                fn $kind(&self, c: Cursor<'a>, p: &mut build::$Kind<'a>) -> Result<(), DecodeError> {
+                    // Each field's usual key: tag and wire type.
+                    $(
+                        #[allow(non_upper_case_globals)]
+                        const $f: u32 = ($tag << 3) | <$ot as WireType>::WIRE as u32;
+                    )*
+                    // A local copy, kept in registers (the argument lives in memory).
+                    let mut cursor = c;
+                    let c = &mut cursor;
+                    let _ = &p;
+                    fields!(self, c, 2, |at, wt| {
+                        $($f => $tag: <$ot as WireType>::WIRE => <$vt as WireField<'a>>::read(
+                            self, c, wt, at, &mut p.$f, stringify!($f)
+                        )?,)*
+                    });
+                    Ok(())
+                }
+            )*
+        }
+    };
+}
+
+event_model::with_payload_schema!(zero_copy_payload);

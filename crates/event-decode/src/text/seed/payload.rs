@@ -2,7 +2,10 @@
 
 use super::*;
 
-// Every payload field of every kind, by key index.
+// Every payload field of every kind, by key index: each name once, with the
+// type its kinds give it (read by the dispatch in `visit_map` below). The
+// kinds' required and allowed fields come from the schema (`KIND_KEYS`), and
+// so does the building of each kind's payload (`payload` below).
 fields!(PayloadKeys:
     "skill", // 0
     "platform", // 1
@@ -31,29 +34,55 @@ fields!(PayloadKeys:
 
 pub(super) const PAYLOAD_KEYS: &[&str] = PayloadKeys::NAMES;
 
-pub(super) const fn bits(keys: &[usize]) -> u64 {
-    let mut m = 0;
+/// Whether two names are equal, in a constant.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
     let mut i = 0;
-    while i < keys.len() {
-        m |= 1 << keys[i];
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
         i += 1;
     }
-    m
+    true
 }
+
+/// `(required, allowed)` payload keys of every kind, as bits of
+/// [`PAYLOAD_KEYS`], computed from the schema's tables
+/// ([`event_model::KIND_FIELDS`]) at compile time: a schema field missing
+/// from the union above stops the build here.
+const KIND_KEYS: [(u64, u64); Kind::ALL.len()] = {
+    let mut out = [(0, 0); Kind::ALL.len()];
+    let mut k = 0;
+    while k < KIND_FIELDS.len() {
+        let table = &KIND_FIELDS[k];
+        let mut j = 0;
+        while j < table.names.len() {
+            let mut i = 0;
+            while i < PAYLOAD_KEYS.len() && !same(PAYLOAD_KEYS[i], table.names[j]) {
+                i += 1;
+            }
+            assert!(
+                i < PAYLOAD_KEYS.len(),
+                "a payload field of the schema is missing from the seed's union"
+            );
+            out[k].1 |= 1 << i;
+            if table.required & (1 << j) != 0 {
+                out[k].0 |= 1 << i;
+            }
+            j += 1;
+        }
+        k += 1;
+    }
+    out
+};
 
 /// `(required, allowed)` payload keys of a kind.
 pub(super) const fn kind_keys(kind: Kind) -> (u64, u64) {
-    match kind {
-        Kind::PlayerJoined => (bits(&[0, 1]), bits(&[0, 1, 2])),
-        Kind::PlayerLeft => (bits(&[3]), bits(&[3])),
-        Kind::PlayerMoved => (bits(&[4, 5, 6]), bits(&[4, 5, 6])),
-        Kind::ClueFound => (bits(&[7, 8, 4, 10, 11]), bits(&[7, 8, 4, 9, 10, 11, 12])),
-        Kind::TreasureClaimed => (bits(&[13, 14, 4]), bits(&[13, 14, 4, 15])),
-        Kind::MatchRequested => (bits(&[0, 17]), bits(&[0, 2, 16, 17])),
-        Kind::MatchStarted => (bits(&[18, 19]), bits(&[18, 19, 20])),
-        Kind::MatchEnded => (0, bits(&[21, 22])),
-        Kind::Heartbeat => (0, 0),
-    }
+    KIND_KEYS[kind.index()]
 }
 
 /// The fields of a payload, gathered before (or while) the kind is known.
@@ -202,50 +231,28 @@ impl<'a> PayloadFields<'a> {
             let e = ctx.unknown(PAYLOAD_KEYS[extra.trailing_zeros() as usize]);
             return Err(ctx.leave(Segment::Field("payload"), e));
         }
-        let f = self;
-        Ok(match kind {
-            Kind::PlayerJoined => Payload::PlayerJoined(PlayerJoined {
-                skill: f.skill,
-                platform: f.platform,
-                party: f.party,
-            }),
-            Kind::PlayerLeft => Payload::PlayerLeft(PlayerLeft { reason: f.reason }),
-            Kind::PlayerMoved => Payload::PlayerMoved(PlayerMoved {
-                position: f.position,
-                heading: f.heading,
-                speed: f.speed,
-            }),
-            Kind::ClueFound => Payload::ClueFound(ClueFound {
-                clue_id: f.clue_id,
-                zone: f.zone,
-                position: f.position,
-                tags: f.tags,
-                points: f.points,
-                hint_used: f.hint_used,
-                note: f.note,
-            }),
-            Kind::TreasureClaimed => Payload::TreasureClaimed(TreasureClaimed {
-                treasure_id: f.treasure_id,
-                value: f.value,
-                position: f.position,
-                inventory: f.inventory,
-            }),
-            Kind::MatchRequested => Payload::MatchRequested(MatchRequested {
-                skill: f.skill,
-                party: f.party,
-                modes: f.modes,
-                max_latency_ms: f.max_latency_ms,
-            }),
-            Kind::MatchStarted => Payload::MatchStarted(MatchStarted {
-                map: f.map,
-                mode: f.mode,
-                players: f.players,
-            }),
-            Kind::MatchEnded => Payload::MatchEnded(MatchEnded {
-                winner: f.winner,
-                scores: f.scores,
-            }),
-            Kind::Heartbeat => Payload::Heartbeat,
-        })
+        Ok(self.payload(kind))
     }
 }
+
+/// Generates `PayloadFields::payload` from the schema: each kind's payload
+/// takes its fields from the union by name.
+macro_rules! build_payload {
+    ($( $(#[doc = $kdoc:literal])* kind $Kind:ident $(<$lt:lifetime>)? $kind:ident = $ktag:literal {
+        $( $(#[doc = $fdoc:literal])* $f:ident : $vt:ty => $ot:ty = $tag:literal, $req:ident; )*
+    } )* unit $(#[doc = $udoc:literal])* $Unit:ident $unit:ident = $utag:literal;) => {
+        impl<'a> PayloadFields<'a> {
+            /// The payload of `kind` (fields already checked).
+            fn payload(self, kind: Kind) -> Payload<'a> {
+                match kind {
+                    $(Kind::$Kind => Payload::$Kind($Kind {
+                        $($f: self.$f,)*
+                    }),)*
+                    Kind::$Unit => Payload::$Unit,
+                }
+            }
+        }
+    };
+}
+
+event_model::with_payload_schema!(build_payload);
