@@ -9,9 +9,10 @@
 //! written per field *type* (the [`Field`] trait here, and one trait per
 //! encoding next to its code) rather than per field.
 //!
-//! Adding a field to a kind therefore touches the `.proto`, the schema, and
-//! the corpus's choice of a realistic value (`corpus.rs`, where the
-//! `OwnedPayload` literal stops compiling until the field gets one). The
+//! Adding a field to a kind therefore touches the `.proto` and the schema;
+//! the corpus (`corpus.rs`) draws every field from its type too, and an arm
+//! in its per-name match can make the new field's values look like the game
+//! (optional: without one, the type's generator still sets the field). The
 //! drift test of `event-decode` (`tests/contract.rs`) reads the `.proto`
 //! with `protox` and fails when any generator, encoder, decoder or limit
 //! misses a field; the generated protobuf conversions name every field of
