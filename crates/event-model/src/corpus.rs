@@ -5,7 +5,7 @@
 //! the same seed must give the same bytes on every machine and with every
 //! future dependency version, and SplitMix64 is fixed by its definition.
 
-use crate::{OwnedEvent, OwnedPayload, Timestamp, Vec3};
+use crate::{Kind, OwnedEvent, OwnedPayload, Timestamp, Vec3};
 
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and defined bit for bit.
 #[derive(Debug, Clone)]
@@ -115,6 +115,16 @@ const NOTES: &[&str] = &[
     "the riddle said \"where gulls sleep\" -- the lighthouse roof!",
     "team split up; I took the east stairs.",
 ];
+/// Words for string fields that have no value of their own in the corpus.
+const WORDS: &[&str] = &[
+    "lantern",
+    "anchor",
+    "gull",
+    "reef",
+    "tide",
+    "beacon",
+    "driftwood",
+];
 
 /// Generates a deterministic stream of valid events of every kind, sized like
 /// real traffic (about 300–700 bytes each in YAML).
@@ -198,72 +208,7 @@ impl Generator {
                 r.pick(&["gold", "silver", "bronze"]).to_owned(),
             ));
         }
-        let payload = match roll {
-            0..=29 => OwnedPayload::PlayerMoved {
-                position: self.position(),
-                heading: self.rng.coord(360),
-                speed: self.rng.coord(12),
-            },
-            30..=49 => OwnedPayload::ClueFound {
-                clue_id: format!("clue-{}-{}", self.rng.pick(ZONES), self.rng.range(1, 99)),
-                zone: self.rng.pick(ZONES).to_owned(),
-                position: self.position(),
-                tags: self.pick_many(TAGS, 0, 5),
-                points: self.rng.range(1, 60) as u32 * 10,
-                hint_used: self.rng.chance(30),
-                note: if self.rng.chance(60) {
-                    Some(self.rng.pick(NOTES).to_owned())
-                } else {
-                    None
-                },
-            },
-            50..=59 => OwnedPayload::TreasureClaimed {
-                treasure_id: format!("tr-{:06}", self.rng.below(1_000_000)),
-                value: self.rng.range(100, 100_000),
-                position: self.position(),
-                inventory: (0..self.rng.range(1, 5))
-                    .map(|_| {
-                        (
-                            self.rng.pick(ITEMS).to_owned(),
-                            self.rng.range(1, 50) as u32,
-                        )
-                    })
-                    .collect(),
-            },
-            60..=67 => OwnedPayload::MatchRequested {
-                skill: self.rng.range(800, 3200) as u32,
-                party: self.players(0, 3),
-                modes: self.pick_many(MODES, 1, 3),
-                max_latency_ms: self.rng.range(40, 200) as u32,
-            },
-            68..=73 => OwnedPayload::PlayerJoined {
-                skill: self.rng.range(800, 3200) as u32,
-                platform: self.rng.pick(PLATFORMS).to_owned(),
-                party: self.players(0, 3),
-            },
-            74..=79 => OwnedPayload::PlayerLeft {
-                reason: self.rng.pick(REASONS).to_owned(),
-            },
-            80..=84 => OwnedPayload::MatchStarted {
-                map: self.rng.pick(MAPS).to_owned(),
-                mode: self.rng.pick(MODES).to_owned(),
-                players: self.players(2, 8),
-            },
-            85..=89 => {
-                let scores: Vec<(String, i64)> = (0..self.rng.range(2, 6))
-                    .map(|_| (self.player(), self.rng.range(0, 5000) as i64 - 500))
-                    .collect();
-                OwnedPayload::MatchEnded {
-                    winner: if self.rng.chance(80) {
-                        Some(scores[0].0.clone())
-                    } else {
-                        None
-                    },
-                    scores,
-                }
-            }
-            _ => OwnedPayload::Heartbeat,
-        };
+        let payload = self.payload(kind_of_roll(roll));
         OwnedEvent {
             id: self.uuid(),
             seq: self.seq,
@@ -274,6 +219,182 @@ impl Generator {
             attrs,
             payload,
         }
+    }
+}
+
+/// The kind mix of a live match, by a roll in `0..100`: mostly movement and clues.
+fn kind_of_roll(roll: u64) -> Kind {
+    match roll {
+        0..=29 => Kind::PlayerMoved,
+        30..=49 => Kind::ClueFound,
+        50..=59 => Kind::TreasureClaimed,
+        60..=67 => Kind::MatchRequested,
+        68..=73 => Kind::PlayerJoined,
+        74..=79 => Kind::PlayerLeft,
+        80..=84 => Kind::MatchStarted,
+        85..=89 => Kind::MatchEnded,
+        _ => Kind::Heartbeat,
+    }
+}
+
+/// Generates [`Generator::payload`] from the schema: each field, in the
+/// schema's order, from its type's [`CorpusField`], so a new field needs no
+/// change here.
+macro_rules! corpus_payload {
+    ($( $(#[doc = $kdoc:literal])* kind $Kind:ident $(<$lt:lifetime>)? $kind:ident = $ktag:literal {
+        $( $(#[doc = $fdoc:literal])* $f:ident : $vt:ty => $ot:ty = $tag:literal, $req:ident; )*
+    } )* unit $(#[doc = $udoc:literal])* $Unit:ident $unit:ident = $utag:literal;) => {
+        impl Generator {
+            /// A payload of `kind`, then its fields derived from others.
+            fn payload(&mut self, kind: Kind) -> OwnedPayload {
+                let mut payload = match kind {
+                    $(Kind::$Kind => OwnedPayload::$Kind {
+                        $($f: <$ot as CorpusField>::corpus_value(self, stringify!($f)),)*
+                    },)*
+                    Kind::$Unit => OwnedPayload::$Unit,
+                };
+                self.derive_fields(&mut payload);
+                payload
+            }
+        }
+    };
+}
+
+crate::with_payload_schema!(corpus_payload);
+
+impl Generator {
+    /// Fills the fields that must agree with others, after the rest of the
+    /// payload is drawn (their [`CorpusField`] override leaves them default
+    /// without drawing): the winner of a match is one of its scorers.
+    fn derive_fields(&mut self, payload: &mut OwnedPayload) {
+        if let OwnedPayload::MatchEnded { winner, scores, .. } = payload {
+            *winner = match scores.first() {
+                Some((player, _)) if self.rng.chance(80) => Some(player.clone()),
+                _ => None,
+            };
+        }
+    }
+}
+
+/// A corpus value for each payload field *type*, like
+/// [`FieldStrategy`](crate::strategies::FieldStrategy) for proptest: every
+/// field of the schema gets its value from its type, so a new field needs no
+/// change here. Each type's generator sets non-default values often (the
+/// drift test of `event-decode` requires the corpus to set every field), and
+/// a match on the field's name keeps the values of the existing fields
+/// realistic (ids, zones, platforms): add an arm there to make a new field
+/// look like the game.
+trait CorpusField: Sized {
+    /// The value of field `name` of the next event.
+    fn corpus_value(g: &mut Generator, name: &str) -> Self;
+}
+
+impl CorpusField for u32 {
+    fn corpus_value(g: &mut Generator, name: &str) -> Self {
+        let r = &mut g.rng;
+        (match name {
+            "skill" => r.range(800, 3200),
+            "points" => r.range(1, 60) * 10,
+            "max_latency_ms" => r.range(40, 200),
+            _ => r.range(1, 1000),
+        }) as u32
+    }
+}
+
+impl CorpusField for u64 {
+    fn corpus_value(g: &mut Generator, name: &str) -> Self {
+        match name {
+            "value" => g.rng.range(100, 100_000),
+            _ => g.rng.range(1, 100_000),
+        }
+    }
+}
+
+impl CorpusField for i64 {
+    fn corpus_value(g: &mut Generator, _: &str) -> Self {
+        g.rng.range(0, 5000) as i64 - 500
+    }
+}
+
+impl CorpusField for bool {
+    fn corpus_value(g: &mut Generator, name: &str) -> Self {
+        match name {
+            "hint_used" => g.rng.chance(30),
+            _ => g.rng.chance(50),
+        }
+    }
+}
+
+impl CorpusField for f32 {
+    fn corpus_value(g: &mut Generator, name: &str) -> Self {
+        match name {
+            "heading" => g.rng.coord(360),
+            "speed" => g.rng.coord(12),
+            _ => g.rng.coord(1000),
+        }
+    }
+}
+
+impl CorpusField for Vec3 {
+    fn corpus_value(g: &mut Generator, _: &str) -> Self {
+        g.position()
+    }
+}
+
+impl CorpusField for String {
+    fn corpus_value(g: &mut Generator, name: &str) -> Self {
+        let r = &mut g.rng;
+        match name {
+            "clue_id" => format!("clue-{}-{}", r.pick(ZONES), r.range(1, 99)),
+            "treasure_id" => format!("tr-{:06}", r.below(1_000_000)),
+            "zone" => r.pick(ZONES).to_owned(),
+            "platform" => r.pick(PLATFORMS).to_owned(),
+            "reason" => r.pick(REASONS).to_owned(),
+            "map" => r.pick(MAPS).to_owned(),
+            "mode" => r.pick(MODES).to_owned(),
+            _ => format!("{}-{}", r.pick(WORDS), r.range(1, 999)),
+        }
+    }
+}
+
+impl CorpusField for Option<String> {
+    fn corpus_value(g: &mut Generator, name: &str) -> Self {
+        match name {
+            "note" => g.rng.chance(60).then(|| g.rng.pick(NOTES).to_owned()),
+            // Derived from the scores (`derive_fields`).
+            "winner" => None,
+            _ => g.rng.chance(60).then(|| String::corpus_value(g, name)),
+        }
+    }
+}
+
+impl CorpusField for Vec<String> {
+    fn corpus_value(g: &mut Generator, name: &str) -> Self {
+        match name {
+            "tags" => g.pick_many(TAGS, 0, 5),
+            "party" => g.players(0, 3),
+            "modes" => g.pick_many(MODES, 1, 3),
+            "players" => g.players(2, 8),
+            _ => (0..g.rng.range(0, 4))
+                .map(|_| String::corpus_value(g, name))
+                .collect(),
+        }
+    }
+}
+
+impl CorpusField for Vec<(String, u32)> {
+    fn corpus_value(g: &mut Generator, _: &str) -> Self {
+        (0..g.rng.range(1, 5))
+            .map(|_| (g.rng.pick(ITEMS).to_owned(), g.rng.range(1, 50) as u32))
+            .collect()
+    }
+}
+
+impl CorpusField for Vec<(String, i64)> {
+    fn corpus_value(g: &mut Generator, _: &str) -> Self {
+        (0..g.rng.range(2, 6))
+            .map(|_| (g.player(), i64::corpus_value(g, "score")))
+            .collect()
     }
 }
 
@@ -308,6 +429,56 @@ mod tests {
         for e in &a {
             e.validate().unwrap();
         }
+    }
+
+    /// Draws `n` values of a field no override names, as a new field's.
+    fn unnamed<T: CorpusField>(n: usize) -> Vec<T> {
+        let mut g = Generator::new(3);
+        (0..n)
+            .map(|_| T::corpus_value(&mut g, "new_field"))
+            .collect()
+    }
+
+    #[test]
+    fn a_new_field_gets_non_default_values_from_its_type() {
+        // The drift test needs every field set somewhere in the corpus: a
+        // field with no override must still get non-default values.
+        assert!(unnamed::<u32>(50).iter().all(|v| *v != 0));
+        assert!(unnamed::<u64>(50).iter().all(|v| *v != 0));
+        assert!(unnamed::<i64>(50).iter().any(|v| *v != 0));
+        assert!(unnamed::<bool>(50).contains(&true));
+        assert!(unnamed::<f32>(50).iter().any(|v| *v != 0.0));
+        assert!(unnamed::<Vec3>(50).iter().any(|v| *v != Vec3::default()));
+        assert!(unnamed::<String>(50).iter().all(|s| !s.is_empty()));
+        assert!(unnamed::<Option<String>>(50).iter().any(Option::is_some));
+        assert!(unnamed::<Vec<String>>(50).iter().any(|v| !v.is_empty()));
+        assert!(
+            unnamed::<Vec<(String, u32)>>(50)
+                .iter()
+                .any(|v| !v.is_empty())
+        );
+        assert!(
+            unnamed::<Vec<(String, i64)>>(50)
+                .iter()
+                .any(|v| !v.is_empty())
+        );
+    }
+
+    #[test]
+    fn the_winner_is_a_scorer() {
+        let mut winners = 0;
+        for e in corpus(11, 2000) {
+            if let OwnedPayload::MatchEnded {
+                winner: Some(w),
+                scores,
+                ..
+            } = &e.payload
+            {
+                assert_eq!(Some(w), scores.first().map(|(p, _)| p));
+                winners += 1;
+            }
+        }
+        assert!(winners > 0);
     }
 
     #[test]

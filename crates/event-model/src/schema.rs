@@ -9,9 +9,14 @@
 //! written per field *type* (the [`Field`] trait here, and one trait per
 //! encoding next to its code) rather than per field.
 //!
-//! Adding a field to a kind therefore touches the `.proto`, the schema, and
-//! the corpus's choice of a realistic value (`corpus.rs`, where the
-//! `OwnedPayload` literal stops compiling until the field gets one). The
+//! Adding a field to a kind therefore touches the `.proto` (then
+//! `VELTRIX_BLESS=1 cargo test -p event-model --test proto_generated`), the
+//! schema, and the text decoders' union of payload keys
+//! (`event-decode/src/text/seed/payload.rs`, whose build names a missing
+//! one); literals of the kind's `OwnedPayload` in tests need the field too.
+//! The corpus (`corpus.rs`) draws every field from its type, so it needs no
+//! edit; an arm in its per-name match can make the new field's values look
+//! like the game (without one, the type's generator still sets it). The
 //! drift test of `event-decode` (`tests/contract.rs`) reads the `.proto`
 //! with `protox` and fails when any generator, encoder, decoder or limit
 //! misses a field; the generated protobuf conversions name every field of
