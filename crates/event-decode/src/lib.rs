@@ -178,9 +178,9 @@ pub use bumpalo::Bump;
 pub use config::{DecodeConfig, UnknownFields};
 pub use error::{Category, DecodeError, Position};
 pub use event_model::{Event, Limit, Limits};
-pub use peek::peek_id;
 #[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
 pub use owned::{from_slice_owned, from_slice_owned_with};
+pub use peek::peek_id;
 #[cfg(all(feature = "yaml", feature = "json", feature = "protobuf"))]
 pub use reader::{EventReader, Item, from_slice, from_slice_with};
 

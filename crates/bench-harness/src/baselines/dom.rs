@@ -33,11 +33,11 @@ use yaml_rust2::parser::{Event as RawEvent, MarkedEventReceiver, Parser};
 use yaml_rust2::yaml::{Hash, Yaml, YamlLoader};
 
 use event_decode::internals::decode_options;
+use event_decode::internals::text::{DecodeOptions, EventSeed, Fault, MAX_DEPTH_CEILING, Trail};
 use event_decode::internals::yaml::{
     Deserializer, Error, ErrorKind, Mark, Node, NodeSource, ScalarStyle, convert_style,
     document_text, fix_empty_block, mark_of, normalise_core_tag, scan_error,
 };
-use event_decode::internals::text::{DecodeOptions, EventSeed, Fault, MAX_DEPTH_CEILING, Trail};
 use event_decode::{DecodeConfig, DecodeError, Decoder, Format, Position};
 
 /// Decodes one YAML document through yaml-rust2's `YamlLoader` tree (a
