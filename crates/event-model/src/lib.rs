@@ -62,7 +62,7 @@ mod validate;
 mod view;
 
 pub use kind::{Kind, UnknownKind};
-pub use limits::{Limit, Limits};
+pub use limits::{Limit, LimitExceeded, Limits};
 pub use owned::{OwnedEvent, OwnedPayload};
 pub use schema::{Field, KIND_FIELDS, KindFields};
 pub use timestamp::{Timestamp, TimestampError};

@@ -92,3 +92,32 @@ impl fmt::Display for Limit {
         f.write_str(self.name())
     }
 }
+
+/// A decoded value over one of the [`Limits`]: which, where and by how much.
+/// Each decoder turns it into its own error; `proto::Event::check_limits`
+/// returns it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {found} exceeds {limit} ({max})")]
+pub struct LimitExceeded {
+    /// The limit exceeded ([`Limit::StringBytes`] or [`Limit::Items`] for
+    /// the checks of a decoded message).
+    pub limit: Limit,
+    /// The field over it (`payload.party[3]`, `attrs.key`).
+    pub path: String,
+    /// The string's length in bytes or the list's number of items.
+    pub found: usize,
+    /// The limit's value.
+    pub max: usize,
+}
+
+impl LimitExceeded {
+    #[cold]
+    pub(crate) fn new(limit: Limit, path: impl Into<String>, found: usize, max: usize) -> Self {
+        LimitExceeded {
+            limit,
+            path: path.into(),
+            found,
+            max,
+        }
+    }
+}

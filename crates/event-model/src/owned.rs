@@ -1,9 +1,10 @@
 //! Owned events, for users who keep an event past its input buffer or arena.
 
-use bumpalo::Bump;
+use bumpalo::collections::Vec as BVec;
+use bumpalo::{AllocErr, Bump};
 
 use crate::schema::Field;
-use crate::view::{self, Attr, Event, Payload};
+use crate::view::{self, Attr, Event, InventoryItem, Payload, Score, Vec3};
 use crate::{Kind, Timestamp};
 
 /// An owned event: the same fields as [`Event`], with `String`s and `Vec`s.
@@ -73,6 +74,17 @@ macro_rules! owned_payload {
         }
 
         impl Payload<'_> {
+            /// A copy of the payload whose strings and lists all live in
+            /// `arena`, or the arena's refusal of an allocation.
+            pub fn copy_in<'b>(&self, arena: &'b Bump) -> Result<Payload<'b>, AllocErr> {
+                Ok(match self {
+                    $(Payload::$Kind(p) => Payload::$Kind(view::$Kind {
+                        $($f: CopyIn::copy_in(&p.$f, arena)?,)*
+                    }),)*
+                    Payload::$Unit => Payload::$Unit,
+                })
+            }
+
             /// Copies the payload out of its buffer and arena.
             pub fn to_owned(&self) -> OwnedPayload {
                 match self {
@@ -88,7 +100,118 @@ macro_rules! owned_payload {
 
 crate::with_payload_schema!(owned_payload);
 
+/// How a view field of each type is copied into another arena without
+/// panicking when the arena refuses (per type, not per field).
+trait CopyIn<'b> {
+    /// The same type, borrowing from the new arena.
+    type Out;
+
+    fn copy_in(&self, arena: &'b Bump) -> Result<Self::Out, AllocErr>;
+}
+
+/// Fields that hold no borrowed data.
+macro_rules! copy_plain {
+    ($($t:ty),*) => {$(
+        impl CopyIn<'_> for $t {
+            type Out = $t;
+
+            #[inline(always)]
+            fn copy_in(&self, _: &Bump) -> Result<$t, AllocErr> {
+                Ok(*self)
+            }
+        }
+    )*};
+}
+
+copy_plain!(u32, u64, f32, bool, Vec3);
+
+impl<'b> CopyIn<'b> for &str {
+    type Out = &'b str;
+
+    fn copy_in(&self, arena: &'b Bump) -> Result<&'b str, AllocErr> {
+        Ok(arena.try_alloc_str(self)?)
+    }
+}
+
+impl<'b> CopyIn<'b> for Option<&str> {
+    type Out = Option<&'b str>;
+
+    fn copy_in(&self, arena: &'b Bump) -> Result<Option<&'b str>, AllocErr> {
+        self.map(|s| s.copy_in(arena)).transpose()
+    }
+}
+
+/// A slice of `items` in `arena`, each copied in by `copy`.
+fn copy_slice<'b, T, U>(
+    items: &[T],
+    arena: &'b Bump,
+    mut copy: impl FnMut(&T) -> Result<U, AllocErr>,
+) -> Result<&'b [U], AllocErr> {
+    let mut out = BVec::new_in(arena);
+    out.try_reserve_exact(items.len()).map_err(|_| AllocErr)?;
+    for item in items {
+        out.push(copy(item)?);
+    }
+    Ok(out.into_bump_slice())
+}
+
+impl<'b> CopyIn<'b> for &[&str] {
+    type Out = &'b [&'b str];
+
+    fn copy_in(&self, arena: &'b Bump) -> Result<&'b [&'b str], AllocErr> {
+        copy_slice(self, arena, |s| s.copy_in(arena))
+    }
+}
+
+impl<'b> CopyIn<'b> for &[InventoryItem<'_>] {
+    type Out = &'b [InventoryItem<'b>];
+
+    fn copy_in(&self, arena: &'b Bump) -> Result<Self::Out, AllocErr> {
+        copy_slice(self, arena, |i| {
+            Ok(InventoryItem {
+                item: i.item.copy_in(arena)?,
+                qty: i.qty,
+            })
+        })
+    }
+}
+
+impl<'b> CopyIn<'b> for &[Score<'_>] {
+    type Out = &'b [Score<'b>];
+
+    fn copy_in(&self, arena: &'b Bump) -> Result<Self::Out, AllocErr> {
+        copy_slice(self, arena, |s| {
+            Ok(Score {
+                player_id: s.player_id.copy_in(arena)?,
+                score: s.score,
+            })
+        })
+    }
+}
+
 impl Event<'_> {
+    /// A copy of the event whose strings and lists all live in `arena`, or
+    /// the arena's refusal of an allocation (an arena with an allocation
+    /// limit never makes this panic). The payload is copied field by field
+    /// as the schema lists them.
+    pub fn copy_in<'b>(&self, arena: &'b Bump) -> Result<Event<'b>, AllocErr> {
+        Ok(Event {
+            id: self.id.copy_in(arena)?,
+            seq: self.seq,
+            ts: self.ts,
+            player_id: self.player_id.copy_in(arena)?,
+            match_id: self.match_id.copy_in(arena)?,
+            region: self.region.copy_in(arena)?,
+            attrs: copy_slice(self.attrs, arena, |a| {
+                Ok(Attr {
+                    key: a.key.copy_in(arena)?,
+                    value: a.value.copy_in(arena)?,
+                })
+            })?,
+            payload: self.payload.copy_in(arena)?,
+        })
+    }
+
     /// Copies the event out of its buffer and arena.
     pub fn to_owned(&self) -> OwnedEvent {
         OwnedEvent {
@@ -143,5 +266,26 @@ impl OwnedEvent {
     pub fn with_sorted_attrs(mut self) -> Self {
         self.attrs.sort();
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::corpus::corpus;
+    use bumpalo::Bump;
+
+    #[test]
+    fn copy_in_copies_every_field_or_reports_a_full_arena() {
+        for ev in corpus(11, 200) {
+            let source = Bump::new();
+            let view = ev.as_view(&source);
+            let arena = Bump::new();
+            let copy = view.copy_in(&arena).unwrap();
+            assert_eq!(copy, view);
+            assert!(!std::ptr::eq(copy.id, view.id));
+            let full = Bump::new();
+            full.set_allocation_limit(Some(0));
+            assert!(view.copy_in(&full).is_err());
+        }
     }
 }

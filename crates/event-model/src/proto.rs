@@ -14,7 +14,7 @@ use bumpalo::Bump;
 use crate::view::{
     self, Attr, Event as View, InventoryItem as ItemView, Payload, Score as ScoreView,
 };
-use crate::{OwnedEvent, Timestamp, ValidationError};
+use crate::{Limit, LimitExceeded, Limits, OwnedEvent, Timestamp, ValidationError};
 
 #[allow(missing_docs, clippy::all, clippy::pedantic, rust_2018_idioms)]
 #[path = "proto_generated.rs"]
@@ -98,6 +98,29 @@ impl Event {
         };
         view.validate()?;
         Ok(view)
+    }
+}
+
+impl Event {
+    /// Checks `limits.max_string_bytes` and `limits.max_items` over every
+    /// string and list of the decoded message (`attrs` counts as a list,
+    /// its keys and values as strings), in field order, before any copy is
+    /// made. The payload's fields are walked from the schema, so a field
+    /// added there is checked without further code.
+    pub fn check_limits(&self, limits: &Limits) -> Result<(), LimitExceeded> {
+        self.id.check_limits("id", limits)?;
+        self.player_id.check_limits("player_id", limits)?;
+        self.match_id.check_limits("match_id", limits)?;
+        self.region.check_limits("region", limits)?;
+        check_items("attrs", self.attrs.len(), limits)?;
+        for (k, v) in &self.attrs {
+            k.check_limits("attrs.key", limits)?;
+            v.check_limits("attrs.value", limits)?;
+        }
+        match &self.payload {
+            Some(payload) => payload_limits(payload, limits),
+            None => Ok(()),
+        }
     }
 }
 
@@ -236,6 +259,109 @@ impl<'a> ProtoField<'a> for &'a [ScoreView<'a>] {
     }
 }
 
+/// The limits a prost field type is subject to (per type, not per field).
+/// `path` names the field; an item's index is added only on failure, so the
+/// happy path does not allocate.
+trait ProtoLimits {
+    /// Checks `self` against `limits`' string and list limits.
+    fn check_limits(&self, path: &str, limits: &Limits) -> Result<(), LimitExceeded> {
+        let _ = (path, limits);
+        Ok(())
+    }
+}
+
+impl ProtoLimits for u32 {}
+impl ProtoLimits for u64 {}
+impl ProtoLimits for f32 {}
+impl ProtoLimits for bool {}
+impl ProtoLimits for Option<Vec3> {}
+
+fn check_items(path: &str, len: usize, limits: &Limits) -> Result<(), LimitExceeded> {
+    if len > limits.max_items {
+        Err(LimitExceeded::new(
+            Limit::Items,
+            path,
+            len,
+            limits.max_items,
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The string limit, for a string at `path[index]` when `index` is given.
+fn check_string(
+    path: &str,
+    index: Option<usize>,
+    value: &str,
+    limits: &Limits,
+) -> Result<(), LimitExceeded> {
+    if value.len() <= limits.max_string_bytes {
+        return Ok(());
+    }
+    let path = match index {
+        Some(i) => format!("{path}[{i}]"),
+        None => path.to_owned(),
+    };
+    Err(LimitExceeded::new(
+        Limit::StringBytes,
+        path,
+        value.len(),
+        limits.max_string_bytes,
+    ))
+}
+
+impl ProtoLimits for String {
+    fn check_limits(&self, path: &str, limits: &Limits) -> Result<(), LimitExceeded> {
+        check_string(path, None, self, limits)
+    }
+}
+
+impl ProtoLimits for Option<String> {
+    fn check_limits(&self, path: &str, limits: &Limits) -> Result<(), LimitExceeded> {
+        match self {
+            Some(s) => check_string(path, None, s, limits),
+            None => Ok(()),
+        }
+    }
+}
+
+impl ProtoLimits for Vec<String> {
+    fn check_limits(&self, path: &str, limits: &Limits) -> Result<(), LimitExceeded> {
+        check_items(path, self.len(), limits)?;
+        for (i, s) in self.iter().enumerate() {
+            check_string(path, Some(i), s, limits)?;
+        }
+        Ok(())
+    }
+}
+
+impl ProtoLimits for Vec<InventoryItem> {
+    fn check_limits(&self, path: &str, limits: &Limits) -> Result<(), LimitExceeded> {
+        check_items(path, self.len(), limits)?;
+        for (i, item) in self.iter().enumerate() {
+            if item.item.len() > limits.max_string_bytes {
+                let path = format!("{path}[{i}].item");
+                return check_string(&path, None, &item.item, limits);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ProtoLimits for Vec<Score> {
+    fn check_limits(&self, path: &str, limits: &Limits) -> Result<(), LimitExceeded> {
+        check_items(path, self.len(), limits)?;
+        for (i, score) in self.iter().enumerate() {
+            if score.player_id.len() > limits.max_string_bytes {
+                let path = format!("{path}[{i}].player_id");
+                return check_string(&path, None, &score.player_id, limits);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Generates the payload conversions both ways from the schema. The prost
 /// structs are built without `..Default::default()`, so a field of the
 /// `.proto` that the schema lacks is a compile error here.
@@ -262,7 +388,80 @@ macro_rules! proto_payload {
                 event::Payload::$Unit(_) => Payload::$Unit,
             }
         }
+
+        /// Checks every string and list field of a prost oneof member
+        /// against `limits` (see [`Event::check_limits`]).
+        fn payload_limits(payload: &event::Payload, limits: &Limits) -> Result<(), LimitExceeded> {
+            match payload {
+                $(event::Payload::$Kind(p) => {
+                    $(ProtoLimits::check_limits(&p.$f, concat!("payload.", stringify!($f)), limits)?;)*
+                })*
+                event::Payload::$Unit(_) => {}
+            }
+            Ok(())
+        }
     };
 }
 
 crate::with_payload_schema!(proto_payload);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::corpus;
+
+    fn match_ended(scores: Vec<Score>) -> Event {
+        Event {
+            id: "e1".into(),
+            player_id: "p1".into(),
+            region: "eu".into(),
+            payload: Some(event::Payload::MatchEnded(MatchEnded {
+                winner: None,
+                scores,
+            })),
+            ..Event::default()
+        }
+    }
+
+    #[test]
+    fn limits_name_the_field_and_the_item() {
+        let limits = Limits {
+            max_string_bytes: 3,
+            max_items: 2,
+            ..Limits::DEFAULT
+        };
+        let score = |p: &str| Score {
+            player_id: p.into(),
+            score: 1,
+        };
+        let ok = match_ended(vec![score("abc"), score("d")]);
+        assert_eq!(ok.check_limits(&limits), Ok(()));
+        let e = match_ended(vec![score("a"), score("long")])
+            .check_limits(&limits)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            LimitExceeded::new(Limit::StringBytes, "payload.scores[1].player_id", 4, 3)
+        );
+        let e = match_ended(vec![score("a"); 3])
+            .check_limits(&limits)
+            .unwrap_err();
+        assert_eq!(e, LimitExceeded::new(Limit::Items, "payload.scores", 3, 2));
+        let mut msg = match_ended(vec![]);
+        msg.payload = Some(event::Payload::MatchRequested(MatchRequested {
+            modes: vec!["ffa".into(), "duel".into()],
+            ..MatchRequested::default()
+        }));
+        let e = msg.check_limits(&limits).unwrap_err();
+        assert_eq!(e.path, "payload.modes[1]");
+        msg.attrs.insert("k".into(), "four".into());
+        assert_eq!(msg.check_limits(&limits).unwrap_err().path, "attrs.value");
+    }
+
+    #[test]
+    fn the_corpus_is_within_the_default_limits() {
+        for ev in corpus(7, 200) {
+            assert_eq!(Event::from(&ev).check_limits(&Limits::DEFAULT), Ok(()));
+        }
+    }
+}

@@ -1,18 +1,17 @@
 //! The reference decoder: prost's owned types, then validation.
 
-use bumpalo::collections::Vec as BVec;
-use bumpalo::{AllocErr, Bump};
-use event_model::{
-    Attr, ClueFound, Event, InventoryItem, Limit, Limits, MatchEnded, MatchRequested, MatchStarted,
-    Payload, PlayerJoined, PlayerLeft, Score, TreasureClaimed, proto,
-};
+use bumpalo::Bump;
+use event_model::{Event, Limit, LimitExceeded, Limits, proto};
 use prost::Message;
 
 use event_decode::internals::protobuf::event_too_big;
 use event_decode::{Category, DecodeConfig, DecodeError, Decoder, Format, Position};
 
-/// Decodes with `prost::Message::decode` into [`proto::Event`], validates it
-/// with [`proto::Event::view`] and copies the strings into the arena.
+/// Decodes with `prost::Message::decode` into [`proto::Event`], checks it
+/// with [`proto::Event::check_limits`], validates it with
+/// [`proto::Event::view`] and copies the view into the arena with
+/// [`Event::copy_in`]: all three are generated from the schema, so this
+/// decoder names no payload field.
 ///
 /// The reference implementation and the benchmark baseline: simple and
 /// obviously right, at the cost of an owned `String` per field and a
@@ -76,12 +75,12 @@ impl Decoder for ProstDecoder {
             return Err(event_too_big(input.len(), self.limits.max_event_bytes));
         }
         let msg = proto::Event::decode(input).map_err(from_prost)?;
-        check_limits(&msg, &self.limits)?;
+        msg.check_limits(&self.limits).map_err(from_limit)?;
         self.scratch.0.reset();
         let view = msg
             .view(&self.scratch.0)
             .map_err(|e| DecodeError::from(e).with_position(Position::Byte { offset: 0 }))?;
-        copy_into(&view, arena)
+        view.copy_in(arena)
             .map_err(|_| DecodeError::out_of_memory().with_position(Position::Byte { offset: 0 }))
     }
 }
@@ -121,203 +120,24 @@ fn from_prost(e: prost::DecodeError) -> DecodeError {
     error.with_path(path)
 }
 
+/// A limit error of the decoded message in this crate's terms, with the
+/// messages of the zero-copy decoder (per limit, not per field).
 #[cold]
-fn string_too_long(path: &str, len: usize, max: usize) -> DecodeError {
-    DecodeError::limit_exceeded(
-        Limit::StringBytes,
-        format!("string of {len} bytes is longer than max_string_bytes ({max})"),
-    )
-    .with_path(path)
-}
-
-#[cold]
-fn list_too_long(path: &str, len: usize, max: usize) -> DecodeError {
-    DecodeError::limit_exceeded(Limit::Items, format!("{len} items; max_items is {max}"))
-        .with_path(path)
-}
-
-/// `max_string_bytes` and `max_items` over a decoded message.
-fn check_limits(msg: &proto::Event, limits: &Limits) -> Result<(), DecodeError> {
-    let max_s = limits.max_string_bytes;
-    let max_n = limits.max_items;
-    let s = |path: &str, v: &str| {
-        if v.len() > max_s {
-            Err(string_too_long(path, v.len(), max_s))
-        } else {
-            Ok(())
+fn from_limit(e: LimitExceeded) -> DecodeError {
+    let LimitExceeded {
+        limit,
+        path,
+        found,
+        max,
+    } = e;
+    let message = match limit {
+        Limit::StringBytes => {
+            format!("string of {found} bytes is longer than max_string_bytes ({max})")
         }
+        Limit::Items => format!("{found} items; max_items is {max}"),
+        other => format!("{found} exceeds {other} ({max})"),
     };
-    let list = |path: &str, v: &[String]| {
-        if v.len() > max_n {
-            return Err(list_too_long(path, v.len(), max_n));
-        }
-        for (i, item) in v.iter().enumerate() {
-            s(&format!("{path}[{i}]"), item)?;
-        }
-        Ok(())
-    };
-    let n = |path: &str, len: usize| {
-        if len > max_n {
-            Err(list_too_long(path, len, max_n))
-        } else {
-            Ok(())
-        }
-    };
-    s("id", &msg.id)?;
-    s("player_id", &msg.player_id)?;
-    if let Some(m) = &msg.match_id {
-        s("match_id", m)?;
-    }
-    s("region", &msg.region)?;
-    n("attrs", msg.attrs.len())?;
-    for (k, v) in &msg.attrs {
-        s("attrs.key", k)?;
-        s("attrs.value", v)?;
-    }
-    use proto::event::Payload as P;
-    match &msg.payload {
-        Some(P::PlayerJoined(p)) => {
-            s("payload.platform", &p.platform)?;
-            list("payload.party", &p.party)?;
-        }
-        Some(P::PlayerLeft(p)) => s("payload.reason", &p.reason)?,
-        Some(P::ClueFound(p)) => {
-            s("payload.clue_id", &p.clue_id)?;
-            s("payload.zone", &p.zone)?;
-            list("payload.tags", &p.tags)?;
-            if let Some(note) = &p.note {
-                s("payload.note", note)?;
-            }
-        }
-        Some(P::TreasureClaimed(p)) => {
-            s("payload.treasure_id", &p.treasure_id)?;
-            n("payload.inventory", p.inventory.len())?;
-            for (i, item) in p.inventory.iter().enumerate() {
-                s(&format!("payload.inventory[{i}].item"), &item.item)?;
-            }
-        }
-        Some(P::MatchRequested(p)) => {
-            list("payload.party", &p.party)?;
-            list("payload.modes", &p.modes)?;
-        }
-        Some(P::MatchStarted(p)) => {
-            s("payload.map", &p.map)?;
-            s("payload.mode", &p.mode)?;
-            list("payload.players", &p.players)?;
-        }
-        Some(P::MatchEnded(p)) => {
-            if let Some(w) = &p.winner {
-                s("payload.winner", w)?;
-            }
-            n("payload.scores", p.scores.len())?;
-            for (i, score) in p.scores.iter().enumerate() {
-                s(&format!("payload.scores[{i}].player_id"), &score.player_id)?;
-            }
-        }
-        Some(P::PlayerMoved(_)) | Some(P::Heartbeat(_)) | None => {}
-    }
-    Ok(())
-}
-
-/// A copy of `e` whose strings and lists all live in `arena`, or an
-/// error when the arena refuses an allocation.
-fn copy_into<'a>(e: &Event<'_>, arena: &'a Bump) -> Result<Event<'a>, AllocErr> {
-    let s = |v: &str| -> Result<&'a str, AllocErr> { Ok(&*arena.try_alloc_str(v)?) };
-    let list = |v: &[&str]| -> Result<&'a [&'a str], AllocErr> {
-        let mut out = BVec::new_in(arena);
-        out.try_reserve_exact(v.len()).map_err(|_| AllocErr)?;
-        for x in v {
-            out.push(s(x)?);
-        }
-        Ok(out.into_bump_slice())
-    };
-    let opt = |v: Option<&str>| v.map(s).transpose();
-    let mut attrs = BVec::new_in(arena);
-    attrs
-        .try_reserve_exact(e.attrs.len())
-        .map_err(|_| AllocErr)?;
-    for a in e.attrs {
-        attrs.push(Attr {
-            key: s(a.key)?,
-            value: s(a.value)?,
-        });
-    }
-    let payload = match &e.payload {
-        Payload::PlayerJoined(p) => Payload::PlayerJoined(PlayerJoined {
-            skill: p.skill,
-            platform: s(p.platform)?,
-            party: list(p.party)?,
-        }),
-        Payload::PlayerLeft(p) => Payload::PlayerLeft(PlayerLeft {
-            reason: s(p.reason)?,
-        }),
-        Payload::PlayerMoved(p) => Payload::PlayerMoved(*p),
-        Payload::ClueFound(p) => Payload::ClueFound(ClueFound {
-            clue_id: s(p.clue_id)?,
-            zone: s(p.zone)?,
-            position: p.position,
-            tags: list(p.tags)?,
-            points: p.points,
-            hint_used: p.hint_used,
-            note: opt(p.note)?,
-        }),
-        Payload::TreasureClaimed(p) => {
-            let mut inventory = BVec::new_in(arena);
-            inventory
-                .try_reserve_exact(p.inventory.len())
-                .map_err(|_| AllocErr)?;
-            for i in p.inventory {
-                inventory.push(InventoryItem {
-                    item: s(i.item)?,
-                    qty: i.qty,
-                });
-            }
-            Payload::TreasureClaimed(TreasureClaimed {
-                treasure_id: s(p.treasure_id)?,
-                value: p.value,
-                position: p.position,
-                inventory: inventory.into_bump_slice(),
-            })
-        }
-        Payload::MatchRequested(p) => Payload::MatchRequested(MatchRequested {
-            skill: p.skill,
-            party: list(p.party)?,
-            modes: list(p.modes)?,
-            max_latency_ms: p.max_latency_ms,
-        }),
-        Payload::MatchStarted(p) => Payload::MatchStarted(MatchStarted {
-            map: s(p.map)?,
-            mode: s(p.mode)?,
-            players: list(p.players)?,
-        }),
-        Payload::MatchEnded(p) => {
-            let mut scores = BVec::new_in(arena);
-            scores
-                .try_reserve_exact(p.scores.len())
-                .map_err(|_| AllocErr)?;
-            for x in p.scores {
-                scores.push(Score {
-                    player_id: s(x.player_id)?,
-                    score: x.score,
-                });
-            }
-            Payload::MatchEnded(MatchEnded {
-                winner: opt(p.winner)?,
-                scores: scores.into_bump_slice(),
-            })
-        }
-        Payload::Heartbeat => Payload::Heartbeat,
-    };
-    Ok(Event {
-        id: s(e.id)?,
-        seq: e.seq,
-        ts: e.ts,
-        player_id: s(e.player_id)?,
-        match_id: opt(e.match_id)?,
-        region: s(e.region)?,
-        attrs: attrs.into_bump_slice(),
-        payload,
-    })
+    DecodeError::limit_exceeded(limit, message).with_path(path)
 }
 
 #[cfg(test)]
