@@ -44,6 +44,10 @@ use tokio::task::JoinHandle;
 use crate::engine::{Job, RouteJob, Slot};
 use crate::http::App;
 
+mod redelivery;
+
+use redelivery::{Redelivery, sleep_until};
+
 /// What `--consume` asked for.
 #[derive(Debug, Clone)]
 pub(crate) struct ConsumeSetup {
@@ -552,61 +556,4 @@ fn format_of(m: &Message) -> Option<Format> {
         .as_ref()
         .and_then(|h| h.get("Content-Type"))
         .and_then(|v| content_type_format(v.as_str()))
-}
-
-/// The messages a consumer delivered before and never had acknowledged,
-/// collected as the server delivers them again (in an order of its own),
-/// with the newer messages that arrive meanwhile held back: once all have
-/// come, they are routed in stream order, the held ones after them.
-struct Redelivery {
-    /// How many were unacknowledged.
-    want: usize,
-    /// The stream sequence of the last message delivered before: anything
-    /// later is newer.
-    last: u64,
-    /// The ones delivered again so far, by stream sequence (a second copy
-    /// replaces the first, so the one acknowledged is the latest delivery).
-    got: BTreeMap<u64, Message>,
-    /// Newer messages, by stream sequence.
-    held: BTreeMap<u64, Message>,
-    /// When to stop waiting for the rest.
-    deadline: tokio::time::Instant,
-}
-
-impl Redelivery {
-    fn add(&mut self, m: Message) {
-        let Ok(s) = m.info().map(|i| i.stream_sequence) else {
-            // No metadata: not a JetStream delivery; routed after the rest.
-            let key = self
-                .held
-                .last_key_value()
-                .map_or(u64::MAX / 2, |(k, _)| k + 1);
-            self.held.insert(key, m);
-            return;
-        };
-        if s <= self.last {
-            self.got.insert(s, m);
-        } else {
-            self.held.insert(s, m);
-        }
-    }
-
-    fn complete(&self) -> bool {
-        self.got.len() >= self.want
-    }
-
-    fn into_messages(self) -> Vec<Message> {
-        self.got
-            .into_values()
-            .chain(self.held.into_values())
-            .collect()
-    }
-}
-
-/// Sleeps until `deadline`, or for ever without one.
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
 }
