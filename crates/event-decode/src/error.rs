@@ -269,6 +269,22 @@ impl fmt::Debug for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// The line and column of byte `offset` in `input` (columns count
+/// characters, read lossily: the bytes before `offset` may end mid-character).
+pub(crate) fn text_position(input: &[u8], offset: usize) -> Position {
+    let before = &input[..offset.min(input.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count() as u64
+        + 1;
+    Position::Text { line, column }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

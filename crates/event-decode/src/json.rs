@@ -7,6 +7,7 @@ use bumpalo::Bump;
 use event_model::{Event, Limit};
 use serde::de::DeserializeSeed;
 
+use crate::error::text_position;
 use crate::frames::{Frame, FrameReader};
 use crate::text::path::Trail;
 use crate::text::seed::{DecodeOptions, EventSeed};
@@ -84,21 +85,6 @@ fn convert(e: &serde_json::Error, trail: &Trail<'_>) -> DecodeError {
         });
     }
     err.with_path(trail.path())
-}
-
-/// The line and column of byte `offset` in `input` (columns count characters).
-fn text_position(input: &[u8], offset: usize) -> Position {
-    let before = &input[..offset.min(input.len())];
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count() as u64
-        + 1;
-    Position::Text { line, column }
 }
 
 impl Decoder for JsonDecoder {

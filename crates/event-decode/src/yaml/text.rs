@@ -216,21 +216,11 @@ fn check_version(text: &str) -> Result<(), DecodeError> {
 fn utf8(input: &[u8]) -> Result<&str, DecodeError> {
     std::str::from_utf8(input).map_err(|e| {
         let bad = e.valid_up_to();
-        let before = &input[..bad];
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        // The bytes before `bad` are valid UTF-8, so this counts characters.
-        let column = String::from_utf8_lossy(&before[line_start..])
-            .chars()
-            .count() as u64
-            + 1;
+        let position = crate::error::text_position(input, bad);
         DecodeError::new(
             Category::Syntax,
             format!("invalid UTF-8 (byte 0x{:02x})", input[bad]),
         )
-        .with_position(Position::Text { line, column })
+        .with_position(position)
     })
 }
