@@ -61,7 +61,7 @@ use serde::de::{DeserializeOwned, DeserializeSeed};
 use de::Deserializer;
 pub use encode::encode;
 use error::{Error, ErrorKind};
-use fast::{FastNodes, FastTokens};
+use fast::{Declined, FastDe, FastTokens};
 pub use frames::{Documents, YamlFrames, documents};
 use scanner::{ScannerBuffers, ScannerNodes};
 use source::{AliasBuffers, Mark, Node, NodeSource, ParserNodes, ScalarStyle};
@@ -212,13 +212,13 @@ impl YamlDecoder {
             tokens,
         } = &mut self.buffers;
         if self.fast_path {
-            if let Some(source) = FastNodes::new(text, &limits, tokens) {
-                // Any other failure is decoded again below, so that errors
+            if let Some(tokens) = fast::scan(text, &limits, tokens) {
+                // Anything declined is decoded again below, so that errors
                 // are always the engine's.
-                match decode_from(source, marks, arena, &self.options, payload_kind) {
+                match decode_fast(text, tokens, arena, &self.options, payload_kind) {
                     Ok(event) => return Ok(event),
-                    Err(Failure::Deferred(kind)) => return Err(Failure::Deferred(kind)),
-                    Err(Failure::Error(_)) => {}
+                    Err(Some(kind)) => return Err(Failure::Deferred(kind)),
+                    Err(None) => {}
                 }
             }
         }
@@ -265,6 +265,35 @@ impl From<DecodeError> for Failure {
     fn from(e: DecodeError) -> Self {
         Failure::Error(e)
     }
+}
+
+/// Decodes and validates the event of `tokens` (the fast scanner's, of
+/// `text`): `Err(Some(kind))` when the payload came before `kind`,
+/// `Err(None)` when the fast path declines (for any error, which the engine
+/// then reports).
+fn decode_fast<'a>(
+    text: &'a str,
+    tokens: &[fast::Token],
+    arena: &'a Bump,
+    options: &DecodeOptions,
+    payload_kind: Option<Kind>,
+) -> Result<Event<'a>, Option<Kind>> {
+    let mut de = FastDe::new(text, tokens);
+    if !de.starts_with_mapping() {
+        return Err(None);
+    }
+    let trail = Trail::new();
+    let mut seed = EventSeed::new(arena, &trail, options);
+    if let Some(kind) = payload_kind {
+        seed = seed.payload_kind(kind);
+    }
+    let event = match seed.deserialize(&mut de) {
+        Ok(event) => event,
+        Err(Declined) => return Err(trail.deferred()),
+    };
+    de.end().map_err(|Declined| None)?;
+    event.validate().map_err(|_| None)?;
+    Ok(event)
 }
 
 /// Decodes and validates the event of `source`, reusing `marks`.

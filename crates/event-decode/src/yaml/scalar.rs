@@ -64,21 +64,26 @@ fn is_null_text(text: &str) -> bool {
 }
 
 /// The core schema's resolution of a plain scalar.
+#[inline(always)]
 pub(crate) fn resolve_plain(text: &str) -> Resolved {
-    let b = text.as_bytes();
-    match b.first() {
-        None => return Resolved::Null,
-        // Fast exit: most strings cannot be anything but strings.
+    match text.as_bytes().first() {
+        None => Resolved::Null,
+        // Fast exit, inlined: most strings cannot be anything but strings.
         Some(c)
             if !matches!(
                 c,
                 b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F'
             ) =>
         {
-            return Resolved::Str;
+            Resolved::Str
         }
-        _ => {}
+        _ => resolve_typed(text),
     }
+}
+
+/// [`resolve_plain`] past its first byte.
+fn resolve_typed(text: &str) -> Resolved {
+    let b = text.as_bytes();
     if is_null_text(text) {
         return Resolved::Null;
     }
@@ -166,19 +171,8 @@ fn special_float(b: &[u8]) -> Option<f64> {
 
 /// The value of a core-schema integer; `None` when it does not fit an `i128`.
 pub(crate) fn parse_int(text: &str) -> Option<i128> {
-    // Fast path: up to 18 decimal digits fit an i64 with no overflow check
-    // (i128's parser costs about 90 instructions per number).
-    let b = text.as_bytes();
-    let (negative, digits) = match b.first() {
-        Some(b'-') => (true, &b[1..]),
-        Some(b'+') => (false, &b[1..]),
-        _ => (false, b),
-    };
-    if !digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit) {
-        let v = digits
-            .iter()
-            .fold(0i64, |acc, &d| acc * 10 + i64::from(d - b'0'));
-        return Some(i128::from(if negative { -v } else { v }));
+    if let Some(v) = small_decimal(text) {
+        return Some(i128::from(v));
     }
     if let Some(rest) = text.strip_prefix("0o") {
         return i128::from_str_radix(rest, 8).ok();
@@ -189,9 +183,97 @@ pub(crate) fn parse_int(text: &str) -> Option<i128> {
     text.parse::<i128>().ok()
 }
 
+/// The value of `[-+]?[0-9]{1,18}` (always a core-schema int; 18 digits
+/// fit an `i64` with no overflow check), else `None`. The fast path of
+/// [`parse_int`]: i128's parser costs about 90 instructions per number.
+#[inline]
+pub(crate) fn small_decimal(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let (negative, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if !digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit) {
+        let v = digits
+            .iter()
+            .fold(0i64, |acc, &d| acc * 10 + i64::from(d - b'0'));
+        return Some(if negative { -v } else { v });
+    }
+    None
+}
+
+/// `[-+]?[0-9]*(\.[0-9]*)?` with at least one digit and at most
+/// `max_digits` digits in all: the sign, the digits as an integer, and how
+/// many of them follow the point. Always a core-schema int or float.
+#[inline(always)]
+fn short_decimal(text: &str, max_digits: usize) -> Option<(bool, u64, usize)> {
+    let b = text.as_bytes();
+    let (negative, rest) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let mut m = 0u64;
+    let mut digits = 0;
+    let mut point = None;
+    for (i, &c) in rest.iter().enumerate() {
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits > max_digits {
+                return None;
+            }
+            m = m * 10 + u64::from(c - b'0');
+        } else if c == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let fraction = point.map_or(0, |p| rest.len() - p - 1);
+    Some((negative, m, fraction))
+}
+
+/// Powers of ten exact in an `f32` (5^10 < 2^24).
+const F32_POW10: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+
+/// Powers of ten exact in an `f64` (5^22 < 2^53).
+const F64_POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The `f32` of a short plain decimal without exponent (`1855.25`), else
+/// `None`. Exact: at most 7 digits make an integer below 2^24 and the power
+/// of ten is exact, so the one division is correctly rounded, which is
+/// what the full parser gives (Clinger's fast path). Written by hand
+/// because `str::parse::<f32>` costs about 200 instructions per number,
+/// and coordinates are a good part of an event's numbers.
+#[inline]
+pub(crate) fn small_f32(text: &str) -> Option<f32> {
+    let (negative, m, fraction) = short_decimal(text, 7)?;
+    let v = m as f32 / *F32_POW10.get(fraction)?;
+    Some(if negative { -v } else { v })
+}
+
+/// The `f64` of a short plain decimal without exponent, as
+/// [`small_f32`] (at most 15 digits: below 2^53).
+#[inline]
+pub(crate) fn small_f64(text: &str) -> Option<f64> {
+    let (negative, m, fraction) = short_decimal(text, 15)?;
+    let v = m as f64 / *F64_POW10.get(fraction)?;
+    Some(if negative { -v } else { v })
+}
+
 /// The `f32` of a core-schema int or float, parsed from the text directly
 /// (not through `f64`, which could round twice). `None` when out of range.
 pub(crate) fn parse_f32(text: &str, resolved: Resolved) -> Option<f32> {
+    if let Some(v) = small_f32(text) {
+        return Some(v);
+    }
     if let Some(v) = special_float(text.as_bytes()) {
         return Some(v as f32);
     }
@@ -206,6 +288,9 @@ pub(crate) fn parse_f32(text: &str, resolved: Resolved) -> Option<f32> {
 
 /// The `f64` of a core-schema int or float. `None` when out of range.
 pub(crate) fn parse_f64(text: &str, resolved: Resolved) -> Option<f64> {
+    if let Some(v) = small_f64(text) {
+        return Some(v);
+    }
     if let Some(v) = special_float(text.as_bytes()) {
         return Some(v);
     }
@@ -306,5 +391,40 @@ mod tests {
         assert_eq!(parse_f32("0.1", Resolved::Float), Some(0.1f32));
         assert_eq!(parse_f32("0x10", Resolved::Int), Some(16.0));
         assert!(parse_f64(".nan", Resolved::Float).is_some_and(f64::is_nan));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// The short-decimal fast paths give exactly what the full parsers
+        /// give (bit for bit, signed zeros included), and decline nothing
+        /// they should take: every shape of sign, digits and point, on
+        /// both sides of the digit bounds.
+        #[test]
+        fn short_decimals_match_the_full_parsers(
+            sign in proptest::sample::select(vec!["", "-", "+"]),
+            int in "[0-9]{0,9}",
+            point in proptest::bool::ANY,
+            frac in "[0-9]{0,17}",
+        ) {
+            let text = format!("{sign}{int}{}{frac}", if point { "." } else { "" });
+            let digits = int.len() + frac.len();
+            let decimal = digits > 0 && (point || frac.is_empty());
+            match small_f32(&text) {
+                Some(v) => {
+                    let full = text.parse::<f32>().unwrap();
+                    proptest::prop_assert_eq!(v.to_bits(), full.to_bits(), "{}", text);
+                    proptest::prop_assert!(resolve_plain(&text) != Resolved::Str);
+                }
+                None => proptest::prop_assert!(!decimal || digits > 7 || frac.len() > 10, "{}", text),
+            }
+            match small_f64(&text) {
+                Some(v) => {
+                    let full = text.parse::<f64>().unwrap();
+                    proptest::prop_assert_eq!(v.to_bits(), full.to_bits(), "{}", text);
+                }
+                None => proptest::prop_assert!(!decimal || digits > 15 || frac.len() > 22, "{}", text),
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::super::scanner::is_c_indicator;
 use super::super::source::ScalarStyle;
-use super::{Flow, GiveUp, MAX_KEY_BYTES, Scan, Scanner, Token};
+use super::{Flow, GiveUp, MAX_KEY_BYTES, Scan, Scanner, TokenKind};
 
 impl Scanner<'_, '_> {
     /// A flow collection as the document's root, from the start of the
@@ -50,14 +50,13 @@ impl Scanner<'_, '_> {
             match (state, c) {
                 (Flow::SeqFirst | Flow::SeqAfter, b']')
                 | (Flow::MapFirst | Flow::MapAfter, b'}') => {
-                    let m = self.mark_at(i);
                     self.flow.pop();
-                    let token = if c == b']' {
-                        Token::SequenceEnd
+                    let kind = if c == b']' {
+                        TokenKind::SequenceEnd
                     } else {
-                        Token::MappingEnd
+                        TokenKind::MappingEnd
                     };
-                    self.out.push((token, m));
+                    self.push(kind, i, i);
                     i += 1;
                 }
                 (Flow::SeqAfter, b',') => {
@@ -81,8 +80,7 @@ impl Scanner<'_, '_> {
                     if s.end - s.start > MAX_KEY_BYTES || b.get(s.next) != Some(&b':') {
                         return Err(GiveUp);
                     }
-                    let m = self.mark_at(i);
-                    self.push_scalar(m, s.start, s.end, s.style);
+                    self.push_scalar(s.start, s.end, s.style);
                     self.flow[top] = Flow::MapValue;
                     i = s.next + 1;
                 }
@@ -96,13 +94,12 @@ impl Scanner<'_, '_> {
     /// `i`: a scalar, or the start of a nested collection.
     fn flow_node(&mut self, i: usize) -> Scan<usize> {
         let b = self.text.as_bytes();
-        let m = self.mark_at(i);
-        let (token, state) = match b.get(i) {
-            Some(b'[') => (Token::SequenceStart, Flow::SeqFirst),
-            Some(b'{') => (Token::MappingStart, Flow::MapFirst),
+        let (kind, state) = match b.get(i) {
+            Some(b'[') => (TokenKind::SequenceStart, Flow::SeqFirst),
+            Some(b'{') => (TokenKind::MappingStart, Flow::MapFirst),
             _ => {
                 let s = flow_scalar(b, i)?;
-                self.push_scalar(m, s.start, s.end, s.style);
+                self.push_scalar(s.start, s.end, s.style);
                 return Ok(s.next);
             }
         };
@@ -110,7 +107,7 @@ impl Scanner<'_, '_> {
             return Err(GiveUp);
         }
         self.flow.push(state);
-        self.out.push((token, m));
+        self.push(kind, i, i);
         Ok(i + 1)
     }
 
@@ -125,16 +122,8 @@ impl Scanner<'_, '_> {
                 Some(&c @ (b'\n' | b'\r')) if lines => {
                     // A CR is always followed by LF here.
                     let lf = if c == b'\r' { i + 1 } else { i };
-                    let line = &self.text[self.line_start..lf];
-                    let chars = if self.ascii {
-                        line.len()
-                    } else {
-                        line.chars().count()
-                    };
-                    self.line_index += chars as u64 + 1;
                     self.line += 1;
                     self.line_start = lf + 1;
-                    self.ascii = self.all_ascii;
                     i = lf + 1;
                     let rest = &b[i..];
                     if rest.starts_with(b"---") || rest.starts_with(b"...") {

@@ -2,61 +2,33 @@
 //! line breaks, blank and comment lines, document markers, and the block
 //! structure (indentation, `- ` entries, `key:` lines and their values).
 
-use super::scalar::{After, Scalar, end_of_value, scalar};
-use super::{Block, GiveUp, MAX_KEY_BYTES, Scan, Scanner, Token};
+use super::scalar::{After, LO, Scalar, end_of_value, scalar, zero_bytes};
+use super::{Block, GiveUp, MAX_KEY_BYTES, Scan, Scanner, TokenKind};
 
 impl Scanner<'_, '_> {
     /// Scans the whole text; `Err` when any of it is outside the subset.
     pub(super) fn document(&mut self) -> Scan {
-        let all_ascii = allowed_characters(self.text)?;
-        self.all_ascii = all_ascii;
+        allowed_characters(self.text)?;
         let text = self.text;
         let mut pos = 0;
-        // Line ends found by `memchr` (SIMD) over the whole text at once,
-        // rather than a search per line.
-        let mut breaks = memchr::memchr_iter(b'\n', text.as_bytes());
         while pos < text.len() {
-            let end = breaks.next().unwrap_or(text.len());
+            let end = line_end(text.as_bytes(), pos);
             let line = &text[pos..end];
             self.line += 1;
             self.line_start = pos;
-            self.ascii = all_ascii || line.is_ascii();
             // A CR LF break: the CR is part of the break, not of the line
-            // (a lone CR was refused up front). Counted in `chars` below,
-            // as the break is two characters.
+            // (a lone CR was refused up front).
             self.line_text(line.strip_suffix('\r').unwrap_or(line))?;
-            let (line, end) = match self.resume.take() {
-                Some(last_end) => {
-                    // Lines up to `last_end` were read by the flow scanner.
-                    if last_end > end {
-                        for e in breaks.by_ref() {
-                            if e >= last_end {
-                                break;
-                            }
-                        }
-                    }
-                    (&text[self.line_start..last_end], last_end)
-                }
-                None => (line, end),
-            };
-            let chars = if self.ascii {
-                line.len()
-            } else {
-                line.chars().count()
-            };
-            self.line_index += chars as u64 + 1;
-            pos = end + 1;
+            // A root flow collection may have read on to a later line.
+            pos = self.resume.take().unwrap_or(end) + 1;
         }
         if !self.started {
             return Err(GiveUp);
         }
-        // The end mark: the start of the line after the last.
-        self.line += 1;
-        self.line_start = text.len();
-        self.ascii = true;
-        let end = self.mark(0);
-        if let Some((_, _, mark)) = self.pending.take() {
-            self.empty(mark);
+        // The end: the end of the text.
+        let end = text.len();
+        if let Some((_, _, at)) = self.pending.take() {
+            self.empty(at);
         }
         while !self.open.is_empty() {
             self.close(end);
@@ -93,13 +65,13 @@ impl Scanner<'_, '_> {
     fn content(&mut self, line: &str, indent: usize) -> Scan {
         let b = line.as_bytes();
         let dash = is_dash(b, indent);
-        let here = self.mark(indent);
-        if let Some((kind, column, mark)) = self.pending.take() {
+        let here = self.at(indent);
+        if let Some((kind, column, at)) = self.pending.take() {
             let nested = indent > column || (kind == Block::Map && indent == column && dash);
             if nested {
-                self.open_block(if dash { Block::Seq } else { Block::Map }, indent, here)?;
+                self.open_block(if dash { Block::Seq } else { Block::Map }, indent)?;
             } else {
-                self.empty(mark);
+                self.empty(at);
             }
         }
         if self.open.is_empty() {
@@ -107,7 +79,7 @@ impl Scanner<'_, '_> {
                 return self.root_flow();
             }
             if self.out.is_empty() && indent == 0 {
-                self.open_block(if dash { Block::Seq } else { Block::Map }, 0, here)?;
+                self.open_block(if dash { Block::Seq } else { Block::Map }, 0)?;
             } else {
                 return Err(GiveUp);
             }
@@ -144,7 +116,7 @@ impl Scanner<'_, '_> {
         let b = line.as_bytes();
         let i = skip_spaces(b, column + 1);
         if i == b.len() || b[i] == b'#' {
-            self.pending = Some((Block::Seq, column, self.mark(i)));
+            self.pending = Some((Block::Seq, column, self.at(i)));
             return Ok(());
         }
         if is_dash(b, i) {
@@ -157,14 +129,12 @@ impl Scanner<'_, '_> {
         let s = scalar(b, i)?;
         match s.after {
             After::End => {
-                let m = self.mark(s.start);
-                self.scalar(m, s.start, s.end, s.style);
+                self.scalar(s.start, s.end, s.style);
                 Ok(())
             }
             After::Colon(next) => {
-                let m = self.mark(i);
-                self.open_block(Block::Map, i, m)?;
-                self.key(&s, i)?;
+                self.open_block(Block::Map, i)?;
+                self.key(&s)?;
                 self.value(line, next, i)
             }
         }
@@ -177,17 +147,16 @@ impl Scanner<'_, '_> {
         let After::Colon(next) = s.after else {
             return Err(GiveUp);
         };
-        self.key(&s, column)?;
+        self.key(&s)?;
         self.value(line, next, column)
     }
 
     #[inline(always)]
-    fn key(&mut self, s: &Scalar, at: usize) -> Scan {
+    fn key(&mut self, s: &Scalar) -> Scan {
         if s.end - s.start > MAX_KEY_BYTES {
             return Err(GiveUp);
         }
-        let m = self.mark(at);
-        self.scalar(m, s.start, s.end, s.style);
+        self.scalar(s.start, s.end, s.style);
         Ok(())
     }
 
@@ -197,7 +166,7 @@ impl Scanner<'_, '_> {
         let b = line.as_bytes();
         let i = skip_spaces(b, from);
         if i == b.len() || b[i] == b'#' {
-            self.pending = Some((Block::Map, column, self.mark(i)));
+            self.pending = Some((Block::Map, column, self.at(i)));
             return Ok(());
         }
         if is_dash(b, i) {
@@ -211,16 +180,15 @@ impl Scanner<'_, '_> {
         if s.after != After::End {
             return Err(GiveUp);
         }
-        let m = self.mark(s.start);
-        self.scalar(m, s.start, s.end, s.style);
+        self.scalar(s.start, s.end, s.style);
         Ok(())
     }
 
     /// `[]` or `{}` as a whole value: the collection's two events.
     fn empty_flow(&mut self, b: &[u8], i: usize) -> Scan<bool> {
         let (open, close) = match b.get(i..i + 2) {
-            Some(b"[]") => (Token::SequenceStart, Token::SequenceEnd),
-            Some(b"{}") => (Token::MappingStart, Token::MappingEnd),
+            Some(b"[]") => (TokenKind::SequenceStart, TokenKind::SequenceEnd),
+            Some(b"{}") => (TokenKind::MappingStart, TokenKind::MappingEnd),
             _ => {
                 if !matches!(b[i], b'[' | b'{') {
                     return Ok(false);
@@ -237,17 +205,16 @@ impl Scanner<'_, '_> {
         if end_of_value(b, i + 2) != Some(After::End) || self.open.len() >= self.max_depth {
             return Err(GiveUp);
         }
-        let m = self.mark(i);
-        self.out.push((open, m));
-        self.out.push((close, m));
+        let at = self.at(i);
+        self.push(open, at, at);
+        self.push(close, at, at);
         Ok(true)
     }
 }
 
 /// Only printable characters, no tabs, no carriage returns but in CR LF
-/// line breaks, no byte-order marks or Unicode line separators; whether the
-/// text is all ASCII.
-fn allowed_characters(text: &str) -> Scan<bool> {
+/// line breaks, no byte-order marks or Unicode line separators.
+fn allowed_characters(text: &str) -> Scan {
     let bytes = text.as_bytes();
     // One pass without early exit and without branches (it vectorises):
     // any byte that is a control but LF and CR, or DEL; the OR of all
@@ -273,7 +240,31 @@ fn allowed_characters(text: &str) -> Scan<bool> {
     {
         return Err(GiveUp);
     }
-    Ok(ascii)
+    Ok(())
+}
+
+/// The first line feed in `b` from byte `i` on, or `b.len()`.
+///
+/// Eight bytes per step (SWAR, as `space_or_colon`), then byte by byte:
+/// written by hand because an event's lines are short (about 20 bytes) and
+/// `memchr`'s per-call dispatch cost about 55 instructions a line, more than
+/// the search.
+#[inline(always)]
+fn line_end(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let found = zero_bytes(u64::from_le_bytes(bytes) ^ (LO * u64::from(b'\n')));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + b[i..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .unwrap_or(b.len() - i)
 }
 
 /// `-` followed by a space or the end of the line: a block entry.

@@ -37,7 +37,9 @@ use event_model::Limits;
 
 use super::error::{Error, ErrorKind};
 use super::source::{Mark, Node, NodeSource, ScalarStyle};
+pub(crate) use de::{Declined, FastDe};
 
+mod de;
 mod flow;
 mod lines;
 mod scalar;
@@ -47,19 +49,37 @@ mod tokens;
 /// below that keeps every accepted key within it.
 const MAX_KEY_BYTES: usize = 1000;
 
-/// One event, its scalar text as a byte range of the document (so that the
-/// buffer holding it can outlive any one document).
+/// One event: its kind, and a byte range of the document (so that the
+/// buffer holding it can outlive any one document): a scalar's text, or
+/// the empty range at a collection's start or end. Twelve bytes and no
+/// line or column: those are worked out from the offset only when a
+/// [`FastNodes`] hands out a [`Mark`], never on the decoder's path (a
+/// document the fast path fails is decoded again by the engine, whose
+/// errors carry the positions).
 #[derive(Debug, Clone, Copy)]
-enum Token {
-    Scalar {
-        start: usize,
-        end: usize,
-        style: ScalarStyle,
-    },
+pub(crate) struct Token {
+    kind: TokenKind,
+    start: u32,
+    end: u32,
+}
+
+/// What a [`Token`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// A scalar, with its style (plain, single- or double-quoted only).
+    Scalar(ScalarStyle),
     SequenceStart,
     SequenceEnd,
     MappingStart,
     MappingEnd,
+}
+
+impl Token {
+    /// Its byte range in the document.
+    #[inline(always)]
+    pub(crate) fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +94,7 @@ enum Block {
 /// Both grow at most linearly in the document's size.
 #[derive(Debug, Default)]
 pub struct FastTokens {
-    tokens: Vec<(Token, Mark)>,
+    tokens: Vec<Token>,
     /// Open block collections: kind and column (0-based, in bytes).
     open: Vec<(Block, usize)>,
     /// Open flow collections, innermost last: what comes next in each.
@@ -122,8 +142,46 @@ enum Flow {
 #[derive(Debug)]
 pub struct FastNodes<'s, 't> {
     text: &'s str,
-    tokens: &'t [(Token, Mark)],
+    tokens: &'t [Token],
     next: usize,
+    /// Where the last mark handed out was (marks are worked out from
+    /// offsets by walking forward from it).
+    cursor: Cursor,
+}
+
+/// A byte offset of the text and its [`Mark`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Cursor {
+    offset: usize,
+    line: u64,
+    line_index: u64,
+    index: u64,
+}
+
+impl Cursor {
+    /// The mark of byte `at` of `text`, walking on from this cursor (or
+    /// from the start, for an offset before it).
+    fn mark(&mut self, text: &str, at: usize) -> Mark {
+        if at < self.offset || self.line == 0 {
+            *self = Cursor {
+                line: 1,
+                ..Cursor::default()
+            };
+        }
+        for c in text.get(self.offset..at).unwrap_or_default().chars() {
+            self.index += 1;
+            if c == '\n' {
+                self.line += 1;
+                self.line_index = self.index;
+            }
+        }
+        self.offset = at;
+        Mark {
+            line: self.line,
+            column: self.index - self.line_index + 1,
+            index: self.index,
+        }
+    }
 }
 
 impl<'s, 't> FastNodes<'s, 't> {
@@ -131,35 +189,12 @@ impl<'s, 't> FastNodes<'s, 't> {
     /// of it is outside the subset, or when its nesting passes
     /// [`Limits::max_depth`] (left for the other path to report).
     pub fn new(text: &'s str, limits: &Limits, buffers: &'t mut FastTokens) -> Option<Self> {
-        buffers.tokens.clear();
-        buffers.open.clear();
-        buffers.flow.clear();
-        let mut scan = Scanner {
-            text,
-            out: &mut buffers.tokens,
-            open: &mut buffers.open,
-            flow: &mut buffers.flow,
-            all_ascii: true,
-            resume: None,
-            max_depth: limits.max_depth,
-            line: 0,
-            line_start: 0,
-            line_index: 0,
-            ascii: true,
-            pending: None,
-            started: false,
-            marker: false,
-            ended: false,
-        };
-        if scan.document().is_err() {
-            buffers.tokens.clear();
-            buffers.open.clear();
-            return None;
-        }
+        let tokens = scan(text, limits, buffers)?;
         Some(FastNodes {
             text,
-            tokens: &buffers.tokens,
+            tokens,
             next: 0,
+            cursor: Cursor::default(),
         })
     }
 
@@ -174,27 +209,63 @@ impl<'s, 't> FastNodes<'s, 't> {
     }
 }
 
+/// Scans all of `text` (one document) into `buffers`: its events, or
+/// `None` when any of it is outside the subset, when its nesting passes
+/// [`Limits::max_depth`], or when it is 4 GiB or more.
+pub(crate) fn scan<'t>(
+    text: &str,
+    limits: &Limits,
+    buffers: &'t mut FastTokens,
+) -> Option<&'t [Token]> {
+    buffers.tokens.clear();
+    buffers.open.clear();
+    buffers.flow.clear();
+    if u32::try_from(text.len()).is_err() {
+        return None;
+    }
+    let mut scan = Scanner {
+        text,
+        out: &mut buffers.tokens,
+        open: &mut buffers.open,
+        flow: &mut buffers.flow,
+        resume: None,
+        max_depth: limits.max_depth,
+        line: 0,
+        line_start: 0,
+        pending: None,
+        started: false,
+        marker: false,
+        ended: false,
+    };
+    if scan.document().is_err() {
+        buffers.tokens.clear();
+        buffers.open.clear();
+        return None;
+    }
+    Some(&buffers.tokens)
+}
+
 impl<'s> NodeSource<'s> for FastNodes<'s, '_> {
-    #[inline(always)]
     fn next_event(&mut self) -> Result<(Node<'s>, Mark), Error> {
-        let Some(&(token, mark)) = self.tokens.get(self.next) else {
+        let Some(&token) = self.tokens.get(self.next) else {
             return Err(Error::new(
                 ErrorKind::Syntax,
                 "read past the end of the document",
             ));
         };
         self.next += 1;
-        let node = match token {
-            Token::Scalar { start, end, style } => Node::Scalar {
-                text: Cow::Borrowed(self.text.get(start..end).unwrap_or_default()),
+        let node = match token.kind {
+            TokenKind::Scalar(style) => Node::Scalar {
+                text: Cow::Borrowed(self.text.get(token.range()).unwrap_or_default()),
                 style,
                 tag: None,
             },
-            Token::SequenceStart => Node::SequenceStart,
-            Token::SequenceEnd => Node::SequenceEnd,
-            Token::MappingStart => Node::MappingStart,
-            Token::MappingEnd => Node::MappingEnd,
+            TokenKind::SequenceStart => Node::SequenceStart,
+            TokenKind::SequenceEnd => Node::SequenceEnd,
+            TokenKind::MappingStart => Node::MappingStart,
+            TokenKind::MappingEnd => Node::MappingEnd,
         };
+        let mark = self.cursor.mark(self.text, token.start as usize);
         Ok((node, mark))
     }
 
@@ -219,11 +290,9 @@ type Scan<T = ()> = Result<T, GiveUp>;
 /// line it is. Its methods are spread by role over the submodules.
 struct Scanner<'s, 'b> {
     text: &'s str,
-    out: &'b mut Vec<(Token, Mark)>,
+    out: &'b mut Vec<Token>,
     open: &'b mut Vec<(Block, usize)>,
     flow: &'b mut Vec<Flow>,
-    /// The whole text is ASCII.
-    all_ascii: bool,
     /// A root flow collection ended on a later line than it began: the
     /// end of its last line (whose start is `line_start`).
     resume: Option<usize>,
@@ -232,13 +301,9 @@ struct Scanner<'s, 'b> {
     line: u64,
     /// Byte offset of the current line.
     line_start: usize,
-    /// Character index of the current line's start.
-    line_index: u64,
-    /// Whether the current line is ASCII (columns are byte offsets).
-    ascii: bool,
     /// A key or `-` whose value is not on its line: its kind, column, and
-    /// where its empty value would be.
-    pending: Option<(Block, usize, Mark)>,
+    /// the byte offset where its empty value would be.
+    pending: Option<(Block, usize, usize)>,
     /// The root node has begun.
     started: bool,
     /// The `---` line was seen.

@@ -41,6 +41,18 @@ pub(super) fn end_of_value(b: &[u8], i: usize) -> Option<After> {
     }
 }
 
+/// `0x01` in every byte of a word.
+pub(super) const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit set in the lowest zero byte of `x` (exactly), and perhaps
+/// in some above it: `trailing_zeros() / 8` of a non-zero result is the
+/// index of the first zero byte.
+#[inline(always)]
+pub(super) fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(LO) & !x & HI
+}
+
 /// The first space or colon in `b` from byte `j` on, or `b.len()`.
 ///
 /// Eight bytes per step (SWAR: a word whose bytes are XORed with the
@@ -51,16 +63,12 @@ pub(super) fn end_of_value(b: &[u8], i: usize) -> Option<After> {
 /// reference event.
 #[inline(always)]
 fn space_or_colon(b: &[u8], mut j: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     while let Some(chunk) = b.get(j..j + 8) {
         let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
             break;
         };
         let v = u64::from_le_bytes(bytes);
-        let s = v ^ (LO * u64::from(b' '));
-        let c = v ^ (LO * u64::from(b':'));
-        let found = (s.wrapping_sub(LO) & !s & HI) | (c.wrapping_sub(LO) & !c & HI);
+        let found = zero_bytes(v ^ (LO * u64::from(b' '))) | zero_bytes(v ^ (LO * u64::from(b':')));
         if found != 0 {
             return j + (found.trailing_zeros() / 8) as usize;
         }
@@ -78,12 +86,18 @@ pub(super) fn scalar(b: &[u8], i: usize) -> Scan<Scalar> {
     let first = b[i];
     if first == b'"' || first == b'\'' {
         let start = i + 1;
-        let Some(len) = memchr::memchr(first, &b[start..]) else {
+        // The closing quote, and (one search) any backslash before it.
+        let found = if first == b'"' {
+            memchr::memchr2(first, b'\\', &b[start..])
+        } else {
+            memchr::memchr(first, &b[start..])
+        };
+        let Some(len) = found else {
             return Err(GiveUp);
         };
         let end = start + len;
         let style = if first == b'"' {
-            if b[start..end].contains(&b'\\') {
+            if b[end] == b'\\' {
                 return Err(GiveUp);
             }
             ScalarStyle::DoubleQuoted

@@ -1,85 +1,68 @@
-//! Writing the scan's output: events pushed into the token buffer, block
-//! collections opened and closed, and the marks (line, column, character
-//! index) that go with them.
+//! Writing the scan's output: events pushed into the token buffer, and
+//! block collections opened and closed. Positions are byte offsets of the
+//! text (see [`Token`]).
 
-use super::super::source::{Mark, ScalarStyle};
-use super::{Block, GiveUp, Scan, Scanner, Token};
+use super::super::source::ScalarStyle;
+use super::{Block, GiveUp, Scan, Scanner, Token, TokenKind};
 
 impl Scanner<'_, '_> {
-    /// The mark of byte `at` of the text, on the current line.
-    pub(super) fn mark_at(&self, at: usize) -> Mark {
-        self.mark(at - self.line_start)
+    /// An event at byte `at` of the text (`u32`: `scan` refuses longer texts).
+    #[inline(always)]
+    pub(super) fn push(&mut self, kind: TokenKind, start: usize, end: usize) {
+        self.out.push(Token {
+            kind,
+            start: start as u32,
+            end: end as u32,
+        });
     }
 
     /// A scalar at bytes `start..end` of the text.
-    pub(super) fn push_scalar(&mut self, mark: Mark, start: usize, end: usize, style: ScalarStyle) {
-        self.out.push((Token::Scalar { start, end, style }, mark));
+    #[inline(always)]
+    pub(super) fn push_scalar(&mut self, start: usize, end: usize, style: ScalarStyle) {
+        self.push(TokenKind::Scalar(style), start, end);
     }
 
-    pub(super) fn open_block(&mut self, block: Block, column: usize, mark: Mark) -> Scan {
+    /// Opens a block collection at `column` of the current line.
+    pub(super) fn open_block(&mut self, block: Block, column: usize) -> Scan {
         if self.open.len() >= self.max_depth {
             return Err(GiveUp);
         }
         self.open.push((block, column));
-        let token = match block {
-            Block::Map => Token::MappingStart,
-            Block::Seq => Token::SequenceStart,
+        let kind = match block {
+            Block::Map => TokenKind::MappingStart,
+            Block::Seq => TokenKind::SequenceStart,
         };
-        self.out.push((token, mark));
+        let at = self.line_start + column;
+        self.push(kind, at, at);
         Ok(())
     }
 
-    pub(super) fn close(&mut self, mark: Mark) {
+    /// Closes the innermost block collection, its end at byte `at`.
+    pub(super) fn close(&mut self, at: usize) {
         if let Some((block, _)) = self.open.pop() {
-            let token = match block {
-                Block::Map => Token::MappingEnd,
-                Block::Seq => Token::SequenceEnd,
+            let kind = match block {
+                Block::Map => TokenKind::MappingEnd,
+                Block::Seq => TokenKind::SequenceEnd,
             };
-            self.out.push((token, mark));
+            self.push(kind, at, at);
         }
     }
 
-    /// An empty (null) value: an empty plain scalar.
-    pub(super) fn empty(&mut self, mark: Mark) {
-        // Any in-bounds empty range of the text will do: the line's start.
-        let at = self.line_start;
-        self.out.push((
-            Token::Scalar {
-                start: at,
-                end: at,
-                style: ScalarStyle::Plain,
-            },
-            mark,
-        ));
+    /// An empty (null) value at byte `at`: an empty plain scalar.
+    pub(super) fn empty(&mut self, at: usize) {
+        self.push_scalar(at, at, ScalarStyle::Plain);
     }
 
     /// A scalar at bytes `start..end` of the current line.
     #[inline(always)]
-    pub(super) fn scalar(&mut self, mark: Mark, start: usize, end: usize, style: ScalarStyle) {
+    pub(super) fn scalar(&mut self, start: usize, end: usize, style: ScalarStyle) {
         let base = self.line_start;
-        self.out.push((
-            Token::Scalar {
-                start: base + start,
-                end: base + end,
-                style,
-            },
-            mark,
-        ));
+        self.push_scalar(base + start, base + end, style);
     }
 
-    /// The mark of byte `offset` of the current line.
+    /// The byte offset of byte `offset` of the current line.
     #[inline(always)]
-    pub(super) fn mark(&self, offset: usize) -> Mark {
-        let chars = if self.ascii {
-            offset
-        } else {
-            let line = &self.text[self.line_start..];
-            line.get(..offset).map_or(offset, |s| s.chars().count())
-        };
-        Mark {
-            line: self.line,
-            column: chars as u64 + 1,
-            index: self.line_index + chars as u64,
-        }
+    pub(super) fn at(&self, offset: usize) -> usize {
+        self.line_start + offset
     }
 }

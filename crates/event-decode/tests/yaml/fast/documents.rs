@@ -131,3 +131,117 @@ fn the_fast_path_allocates_nothing_once_warm_and_borrows_every_scalar() {
     let (_, info) = measure(|| slow.decode(docs[0].as_bytes(), &arena).is_ok());
     assert!(info.count_total > 10);
 }
+
+/// Every way a typed field's value may be written in the subset decodes
+/// the same with the fast path on and off: the fast path's own readings
+/// of numbers (short decimals, digits), booleans, nulls and text, and the
+/// values it must decline (out of range, of the wrong type).
+#[test]
+fn every_scalar_form_of_every_typed_field_decodes_as_the_engine_does() {
+    let forms: &[(&str, &[&str])] = &[
+        (
+            "seq: 1004",
+            &[
+                "0",
+                "+7",
+                "-1",
+                "0o17",
+                "0x1F",
+                "007",
+                "1e3",
+                "1.5",
+                "18446744073709551615",
+                "18446744073709551616",
+                "999999999999999999",
+                "'12'",
+                "~",
+                "true",
+                "",
+            ],
+        ),
+        (
+            "ts: 1715954400406",
+            &[
+                "-5",
+                "0x10",
+                "2024-05-17T14:00:00.406Z",
+                "'2024-05-17T14:00:00Z'",
+                "1.5",
+                "9223372036854775808",
+                "-9223372036854775809",
+                "null",
+                "abc",
+            ],
+        ),
+        (
+            "  x: 1855.25",
+            &[
+                "0",
+                "-0",
+                "+.5",
+                "-.5",
+                "5.",
+                "1234567",
+                "12345678",
+                "0.1",
+                "3.4028236e38",
+                "1e-50",
+                "0o17",
+                "0x1F",
+                ".inf",
+                ".nan",
+                "1_000",
+                "'1.5'",
+                "~",
+                "1.2.3",
+                "0.0000000001",
+                "0.00000000001",
+            ],
+        ),
+        (
+            "  points: 300",
+            &[
+                "4294967295",
+                "4294967296",
+                "-1",
+                "+0",
+                "0x10",
+                "3.0",
+                "'3'",
+                "null",
+            ],
+        ),
+        (
+            "  hint_used: false",
+            &[
+                "true", "True", "TRUE", "False", "tRue", "yes", "1", "'true'", "~",
+            ],
+        ),
+        (
+            "  zone: cliffside",
+            &[
+                "4412", "true", "1.5", "null", "~", "''", "\"\"", "'null'", "-x", "a b",
+            ],
+        ),
+        (
+            "  note: \"found under the fourth plank of the old pier at low tide.\"",
+            &["~", "null", "NULL", "Null", "", "''", "12", "false", ".inf"],
+        ),
+        ("  build: \"4412\"", &["4412", "0x1F", "~", "'x'", "-1.5"]),
+    ];
+    let (mut ok, mut err) = (0, 0);
+    for (line, values) in forms {
+        assert!(REFERENCE_EVENT_YAML.contains(line), "{line}");
+        let key = &line[..line.find(':').unwrap() + 1];
+        for value in *values {
+            let doc = REFERENCE_EVENT_YAML.replace(line, &format!("{key} {value}"));
+            assert!(check(&doc), "declined {doc:?}");
+            match decode(&mut YamlDecoder::new(), doc.as_bytes()) {
+                Ok(_) => ok += 1,
+                Err(_) => err += 1,
+            }
+        }
+    }
+    // Both sides of every reading were reached.
+    assert!(ok > 40 && err > 20, "{ok} decoded, {err} refused");
+}
