@@ -394,8 +394,14 @@ impl<'s> de::Deserializer<'s> for &mut FastDe<'s, '_> {
     fn deserialize_str<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value> {
         let t = self.next()?;
         match t.kind {
-            TokenKind::Scalar(_) if null_scalar(self, t) => visitor.visit_unit(),
-            TokenKind::Scalar(_) => visitor.visit_borrowed_str(self.text_of(t)),
+            TokenKind::Scalar(style) => {
+                let text = self.text_of(t);
+                if style == ScalarStyle::Plain && scalar::is_null(text, style, None) {
+                    visitor.visit_unit()
+                } else {
+                    visitor.visit_borrowed_str(text)
+                }
+            }
             _ => Err(Declined),
         }
     }

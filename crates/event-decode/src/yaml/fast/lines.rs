@@ -13,12 +13,13 @@ impl Scanner<'_, '_> {
         let mut pos = 0;
         while pos < text.len() {
             let end = line_end(text.as_bytes(), pos);
-            let line = &text[pos..end];
+            // Bytes, not `&str`: no character-boundary checks per line.
+            let line = &text.as_bytes()[pos..end];
             self.line += 1;
             self.line_start = pos;
             // A CR LF break: the CR is part of the break, not of the line
             // (a lone CR was refused up front).
-            self.line_text(line.strip_suffix('\r').unwrap_or(line))?;
+            self.line_text(line.strip_suffix(b"\r").unwrap_or(line))?;
             // A root flow collection may have read on to a later line.
             pos = self.resume.take().unwrap_or(end) + 1;
         }
@@ -37,8 +38,8 @@ impl Scanner<'_, '_> {
     }
 
     #[inline(always)]
-    fn line_text(&mut self, line: &str) -> Scan {
-        let b = line.as_bytes();
+    fn line_text(&mut self, line: &[u8]) -> Scan {
+        let b = line;
         let indent = b.iter().take_while(|&&c| c == b' ').count();
         if indent == b.len() || b[indent] == b'#' {
             return Ok(());
@@ -46,12 +47,12 @@ impl Scanner<'_, '_> {
         if self.ended {
             return Err(GiveUp);
         }
-        if indent == 0 && (line.starts_with("---") || line.starts_with("...")) {
-            if line == "---" && !self.started && !self.marker {
+        if indent == 0 && (line.starts_with(b"---") || line.starts_with(b"...")) {
+            if line == b"---" && !self.started && !self.marker {
                 self.marker = true;
                 return Ok(());
             }
-            if line == "..." && self.started {
+            if line == b"..." && self.started {
                 self.ended = true;
                 return Ok(());
             }
@@ -62,8 +63,8 @@ impl Scanner<'_, '_> {
     }
 
     /// A line with content at column `indent`.
-    fn content(&mut self, line: &str, indent: usize) -> Scan {
-        let b = line.as_bytes();
+    fn content(&mut self, line: &[u8], indent: usize) -> Scan {
+        let b = line;
         let dash = is_dash(b, indent);
         let here = self.at(indent);
         if let Some((kind, column, at)) = self.pending.take() {
@@ -112,8 +113,8 @@ impl Scanner<'_, '_> {
     }
 
     /// `- ...` at `column`.
-    fn entry(&mut self, line: &str, column: usize) -> Scan {
-        let b = line.as_bytes();
+    fn entry(&mut self, line: &[u8], column: usize) -> Scan {
+        let b = line;
         let i = skip_spaces(b, column + 1);
         if i == b.len() || b[i] == b'#' {
             self.pending = Some((Block::Seq, column, self.at(i)));
@@ -142,8 +143,8 @@ impl Scanner<'_, '_> {
 
     /// `key: ...` at `column`.
     #[inline(always)]
-    fn key_line(&mut self, line: &str, column: usize) -> Scan {
-        let s = scalar(line.as_bytes(), column)?;
+    fn key_line(&mut self, line: &[u8], column: usize) -> Scan {
+        let s = scalar(line, column)?;
         let After::Colon(next) = s.after else {
             return Err(GiveUp);
         };
@@ -162,8 +163,8 @@ impl Scanner<'_, '_> {
 
     /// What follows a key's `:` (from byte `from`), the key at `column`.
     #[inline(always)]
-    fn value(&mut self, line: &str, from: usize, column: usize) -> Scan {
-        let b = line.as_bytes();
+    fn value(&mut self, line: &[u8], from: usize, column: usize) -> Scan {
+        let b = line;
         let i = skip_spaces(b, from);
         if i == b.len() || b[i] == b'#' {
             self.pending = Some((Block::Map, column, self.at(i)));

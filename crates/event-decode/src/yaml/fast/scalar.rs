@@ -74,6 +74,24 @@ fn space_or_colon(b: &[u8], mut j: usize) -> usize {
         }
         j += 8;
     }
+    // Fewer than eight bytes left: the line's last eight, shifted so that
+    // those before `j` drop out (the zero bytes shifted in are neither
+    // byte sought).
+    if j >= b.len() {
+        return b.len();
+    }
+    if let Some(start) = b.len().checked_sub(8) {
+        if let Ok(bytes) = <[u8; 8]>::try_from(&b[start..]) {
+            let v = u64::from_le_bytes(bytes) >> ((j - start) * 8);
+            let found =
+                zero_bytes(v ^ (LO * u64::from(b' '))) | zero_bytes(v ^ (LO * u64::from(b':')));
+            return if found != 0 {
+                j + (found.trailing_zeros() / 8) as usize
+            } else {
+                b.len()
+            };
+        }
+    }
     j + b[j..]
         .iter()
         .position(|&c| c == b' ' || c == b':')
