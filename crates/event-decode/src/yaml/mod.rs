@@ -19,7 +19,11 @@
 //!   collection start.
 //! - `FastNodes`: a line scanner for the plain block YAML that producers
 //!   write, every scalar borrowed from the input (no allocation); it scans a
-//!   whole document first and declines anything outside its subset.
+//!   whole document into 12-byte tokens first and declines anything outside
+//!   its subset. The decoder reads those tokens through `FastDe`, a serde
+//!   `Deserializer` that keeps nothing but a cursor (no marks, no path):
+//!   whatever it or a seed refuses is decoded again by the engine, whose
+//!   errors carry the line, column and path.
 //! - `Deserializer`: a serde `Deserializer` over any `NodeSource`, with
 //!   one node of lookahead. String requests take any non-null scalar's text
 //!   (`build: 4412` is the string `"4412"`), typed requests check the YAML 1.2

@@ -26,10 +26,17 @@
 //! positions but not necessarily the engine's (errors are re-derived on
 //! the engine's path).
 //!
+//! The decoder does not go through [`FastNodes`] (which tests and fuzzing
+//! use): it reads the tokens with `FastDe` ([`de`]), a serde
+//! `Deserializer` that gives visitors what the general one gives for the
+//! same nodes and declines on any error, so that the engine decodes the
+//! document again and reports it.
+//!
 //! This module holds the public types and the scan's state; the scan
 //! itself is spread by role: [`lines`] (characters, lines, block
 //! structure), [`scalar`] (block-context scalars), [`flow`] (flow
-//! collections and their scalars), [`tokens`] (events and marks written).
+//! collections and their scalars), [`tokens`] (events written), and
+//! [`de`] reads them.
 
 use std::borrow::Cow;
 
