@@ -51,6 +51,7 @@
 pub(crate) mod de;
 mod encode;
 pub(crate) mod error;
+mod escape;
 pub(crate) mod fast;
 mod frames;
 mod scalar;
@@ -215,15 +216,13 @@ impl YamlDecoder {
             marks,
             tokens,
         } = &mut self.buffers;
-        if self.fast_path {
-            if let Some(tokens) = fast::scan(text, &limits, tokens) {
-                // Anything declined is decoded again below, so that errors
-                // are always the engine's.
-                match decode_fast(text, tokens, arena, &self.options, payload_kind) {
-                    Ok(event) => return Ok(event),
-                    Err(Some(kind)) => return Err(Failure::Deferred(kind)),
-                    Err(None) => {}
-                }
+        if self.fast_path && fast::scan(text, &limits, tokens) {
+            // Anything declined is decoded again below, so that errors are
+            // always the engine's.
+            match decode_fast(tokens.de(text), arena, &self.options, payload_kind) {
+                Ok(event) => return Ok(event),
+                Err(Some(kind)) => return Err(Failure::Deferred(kind)),
+                Err(None) => {}
             }
         }
         match self.engine {
@@ -271,18 +270,16 @@ impl From<DecodeError> for Failure {
     }
 }
 
-/// Decodes and validates the event of `tokens` (the fast scanner's, of
-/// `text`): `Err(Some(kind))` when the payload came before `kind`,
+/// Decodes and validates the event of the fast scanner's tokens through
+/// `de`: `Err(Some(kind))` when the payload came before `kind`,
 /// `Err(None)` when the fast path declines (for any error, which the engine
 /// then reports).
 fn decode_fast<'a>(
-    text: &'a str,
-    tokens: &[fast::Token],
+    mut de: FastDe<'a, '_>,
     arena: &'a Bump,
     options: &DecodeOptions,
     payload_kind: Option<Kind>,
 ) -> Result<Event<'a>, Option<Kind>> {
-    let mut de = FastDe::new(text, tokens);
     if !de.starts_with_mapping() {
         return Err(None);
     }

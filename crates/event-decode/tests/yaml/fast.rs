@@ -266,6 +266,11 @@ const INSIDE: &[&str] = &[
     "{a: 1,\r\n  b: [2,\r\n  3]} # end\r\n# after\r\n",
     "# head\n[a, b]\n",
     "{a: x#y, b: a:b}\n",
+    // Double-quoted escapes, every kind, in block and flow context.
+    "a: \"esc\\n\"\nb: \"\\t\\x41\\u00e9\\U0001F600\\N\\_\\L\\P\\0\\\"\\\\\\/\\ \"\n",
+    "\"k\\u0041\": \"v\\\"\" # c\nlist:\n  - \"\\e\\a\\b\\v\\f\\r\"\n",
+    "a: [\"x\\n\", \"y\\\"]\"]\n",
+    "{\"a\\tb\": \"\\u00e9t\\u00e9\", c: [\"\\\\\"]}\n",
 ];
 
 /// Documents outside the subset (each must be declined); the decoder
@@ -299,7 +304,6 @@ const OUTSIDE: &[&str] = &[
     "a: [b #c\n]\n",
     "a: [&x 1]\n",
     "a: ['it''s']\n",
-    "a: [\"x\\n\"]\n",
     "a: ['multi\n  line']\n",
     "a: [{b: 1}\n",
     "{a: 1}\nb: 2\n",
@@ -315,7 +319,10 @@ const OUTSIDE: &[&str] = &[
     "a: >\n  text\n",
     "a: multi\n  line\n",
     "a: \"multi\n  line\"\n",
-    "a: \"esc\\n\"\n",
+    "a: \"esc\\\n  folded\"\n",
+    "a: \"bad \\q escape\"\n",
+    "a: \"short \\x4\"\n",
+    "a: \"surrogate \\uD800\"\n",
     "a: 'it''s'\n",
     "? a\n: b\n",
     "a : b\n",

@@ -15,6 +15,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
+use super::super::escape::unescape_into;
 use super::super::scalar::{self, Resolved};
 use super::super::source::ScalarStyle;
 use super::{Token, TokenKind};
@@ -42,22 +43,25 @@ impl de::Error for Declined {
 }
 
 /// A deserializer of one document's tokens, every scalar borrowed from
-/// `text`.
+/// `text` but the escaped ones, built in `scratch` (a buffer reused across
+/// documents: no allocation once it has grown).
 pub(crate) struct FastDe<'s, 't> {
     text: &'s str,
     tokens: &'t [Token],
     next: usize,
+    scratch: &'t mut String,
 }
 
 type Result<T> = std::result::Result<T, Declined>;
 
 impl<'s, 't> FastDe<'s, 't> {
     /// A deserializer of `tokens` (from [`scan`](super::scan) of `text`).
-    pub(crate) fn new(text: &'s str, tokens: &'t [Token]) -> Self {
+    pub(crate) fn new(text: &'s str, tokens: &'t [Token], scratch: &'t mut String) -> Self {
         FastDe {
             text,
             tokens,
             next: 0,
+            scratch,
         }
     }
 
@@ -95,14 +99,46 @@ impl<'s, 't> FastDe<'s, 't> {
         self.text.get(t.range()).unwrap_or_default()
     }
 
-    /// The next token as a scalar: its text and style.
+    /// The next token as a scalar: its text as it stands and its style
+    /// (an escaped scalar's raw text: only for core-schema resolution,
+    /// where any double-quoted scalar is a string).
     #[inline(always)]
     fn scalar(&mut self) -> Result<(&'s str, ScalarStyle)> {
         let t = self.next()?;
         match t.kind {
             TokenKind::Scalar(style) => Ok((self.text_of(t), style)),
+            TokenKind::Escaped => Ok((self.text_of(t), ScalarStyle::DoubleQuoted)),
             _ => Err(Declined),
         }
+    }
+
+    /// Scalar token `t`'s text: as it stands, or with its escapes applied
+    /// (built in the scratch buffer).
+    fn text(&mut self, t: Token) -> Result<&str> {
+        if t.kind != TokenKind::Escaped {
+            return Ok(self.text_of(t));
+        }
+        self.scratch.clear();
+        unescape_into(self.text_of(t), self.scratch).ok_or(Declined)?;
+        Ok(self.scratch.as_str())
+    }
+
+    /// Hands scalar token `t`'s text to `visitor`: borrowed for the
+    /// input's lifetime, or, escaped, built (the visitor copies it).
+    #[inline(always)]
+    fn visit_text<V: Visitor<'s>>(&mut self, t: Token, visitor: V) -> Result<V::Value> {
+        if t.kind == TokenKind::Escaped {
+            self.visit_escaped(t, visitor)
+        } else {
+            visitor.visit_borrowed_str(self.text_of(t))
+        }
+    }
+
+    /// An escaped scalar's text, built, to `visitor` (out of line: rare,
+    /// and kept out of every visitor's hot path).
+    #[inline(never)]
+    fn visit_escaped<V: Visitor<'s>>(&mut self, t: Token, visitor: V) -> Result<V::Value> {
+        visitor.visit_str(self.text(t)?)
     }
 
     /// The next token as a scalar, resolved by the core schema.
@@ -136,7 +172,7 @@ impl<'s, 't> FastDe<'s, 't> {
             match self.next()?.kind {
                 TokenKind::SequenceStart | TokenKind::MappingStart => depth += 1,
                 TokenKind::SequenceEnd | TokenKind::MappingEnd => depth = depth.saturating_sub(1),
-                TokenKind::Scalar(_) => {}
+                TokenKind::Scalar(_) | TokenKind::Escaped => {}
             }
             if depth == 0 {
                 return Ok(());
@@ -324,6 +360,8 @@ impl<'s> de::Deserializer<'s> for &mut FastDe<'s, '_> {
                     Resolved::Str => visitor.visit_borrowed_str(text),
                 }
             }
+            // Double-quoted: a string by the core schema.
+            TokenKind::Escaped => self.visit_text(t, visitor),
             TokenKind::SequenceStart => self.visit_seq_here(visitor),
             TokenKind::MappingStart => self.visit_map_here(visitor),
             TokenKind::SequenceEnd | TokenKind::MappingEnd => Err(Declined),
@@ -383,8 +421,9 @@ impl<'s> de::Deserializer<'s> for &mut FastDe<'s, '_> {
     }
 
     fn deserialize_char<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value> {
-        let (text, r) = self.resolved()?;
-        let mut chars = text.chars();
+        let t = self.peek()?;
+        let (_, r) = self.resolved()?;
+        let mut chars = self.text(t)?.chars();
         match (chars.next(), chars.next()) {
             (Some(c), None) if r != Resolved::Null => visitor.visit_char(c),
             _ => Err(Declined),
@@ -402,6 +441,7 @@ impl<'s> de::Deserializer<'s> for &mut FastDe<'s, '_> {
                     visitor.visit_borrowed_str(text)
                 }
             }
+            TokenKind::Escaped => self.visit_text(t, visitor),
             _ => Err(Declined),
         }
     }
@@ -411,8 +451,9 @@ impl<'s> de::Deserializer<'s> for &mut FastDe<'s, '_> {
     }
 
     fn deserialize_bytes<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value> {
-        let (text, _) = self.scalar()?;
-        visitor.visit_byte_buf(text.as_bytes().to_vec())
+        let t = self.peek()?;
+        self.scalar()?;
+        visitor.visit_byte_buf(self.text(t)?.as_bytes().to_vec())
     }
 
     fn deserialize_byte_buf<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value> {
@@ -500,6 +541,7 @@ impl<'s> de::Deserializer<'s> for &mut FastDe<'s, '_> {
         let t = self.next()?;
         match t.kind {
             TokenKind::Scalar(_) => visitor.visit_enum(self.text_of(t).into_deserializer()),
+            TokenKind::Escaped => visitor.visit_enum(self.text(t)?.to_owned().into_deserializer()),
             TokenKind::MappingStart => {
                 let value = visitor.visit_enum(Variant { de: self })?;
                 match self.next()?.kind {
@@ -512,8 +554,9 @@ impl<'s> de::Deserializer<'s> for &mut FastDe<'s, '_> {
     }
 
     fn deserialize_identifier<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value> {
-        let (text, _) = self.scalar()?;
-        visitor.visit_borrowed_str(text)
+        let t = self.peek()?;
+        self.scalar()?;
+        self.visit_text(t, visitor)
     }
 
     fn deserialize_ignored_any<V: Visitor<'s>>(self, visitor: V) -> Result<V::Value> {

@@ -130,7 +130,7 @@ impl Scanner<'_, '_> {
         let s = scalar(b, i)?;
         match s.after {
             After::End => {
-                self.scalar(s.start, s.end, s.style);
+                self.scalar(s.start, s.end, s.kind);
                 Ok(())
             }
             After::Colon(next) => {
@@ -157,7 +157,7 @@ impl Scanner<'_, '_> {
         if s.end - s.start > MAX_KEY_BYTES {
             return Err(GiveUp);
         }
-        self.scalar(s.start, s.end, s.style);
+        self.scalar(s.start, s.end, s.kind);
         Ok(())
     }
 
@@ -181,7 +181,7 @@ impl Scanner<'_, '_> {
         if s.after != After::End {
             return Err(GiveUp);
         }
-        self.scalar(s.start, s.end, s.style);
+        self.scalar(s.start, s.end, s.kind);
         Ok(())
     }
 

@@ -1,14 +1,14 @@
 //! A second [`NodeSource`]: a line scanner for the block and flow YAML
 //! that producers (and [`encode`](super::encode)) write, with every scalar
-//! borrowed from the input.
+//! borrowed from the input but those with escapes.
 //!
 //! It accepts a deliberately small subset and gives up on anything else:
 //! one document (an optional `---` line first, an optional `...` line last),
 //! blank lines and ` #` comments, block mappings with single-line keys,
 //! block sequences (compact mappings in items, sequences at their parent
 //! key's column), single-line plain scalars, single-line quoted scalars
-//! without escapes (`\` in double quotes, `''` in single quotes), empty
-//! values; flow collections (nested both ways) as whole values on one line,
+//! (double-quoted ones with any valid escape but an escaped line break;
+//! single-quoted ones without `''`), empty values; flow collections (nested both ways) as whole values on one line,
 //! or as the root over any number of lines (PyYAML's flow style), holding
 //! such scalars, keys followed by their `:` at once, no empty entries,
 //! values or single-pair mappings; LF or CR LF line breaks. Tabs, lone
@@ -43,6 +43,7 @@ use std::borrow::Cow;
 use event_model::Limits;
 
 use super::error::{Error, ErrorKind};
+use super::escape::unescape_into;
 use super::source::{Mark, Node, NodeSource, ScalarStyle};
 pub(crate) use de::{Declined, FastDe};
 
@@ -73,8 +74,12 @@ pub(crate) struct Token {
 /// What a [`Token`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenKind {
-    /// A scalar, with its style (plain, single- or double-quoted only).
+    /// A scalar, with its style (plain, single- or double-quoted only),
+    /// its text the range as it stands.
     Scalar(ScalarStyle),
+    /// A double-quoted scalar whose range holds escapes to apply (all
+    /// valid, on one line): the one kind of scalar that is built.
+    Escaped,
     SequenceStart,
     SequenceEnd,
     MappingStart,
@@ -102,6 +107,8 @@ enum Block {
 #[derive(Debug, Default)]
 pub struct FastTokens {
     tokens: Vec<Token>,
+    /// The text of an escaped scalar, built while a visitor reads it.
+    scratch: String,
     /// Open block collections: kind and column (0-based, in bytes).
     open: Vec<(Block, usize)>,
     /// Open flow collections, innermost last: what comes next in each.
@@ -196,10 +203,12 @@ impl<'s, 't> FastNodes<'s, 't> {
     /// of it is outside the subset, or when its nesting passes
     /// [`Limits::max_depth`] (left for the other path to report).
     pub fn new(text: &'s str, limits: &Limits, buffers: &'t mut FastTokens) -> Option<Self> {
-        let tokens = scan(text, limits, buffers)?;
+        if !scan(text, limits, buffers) {
+            return None;
+        }
         Some(FastNodes {
             text,
-            tokens,
+            tokens: &buffers.tokens,
             next: 0,
             cursor: Cursor::default(),
         })
@@ -216,19 +225,15 @@ impl<'s, 't> FastNodes<'s, 't> {
     }
 }
 
-/// Scans all of `text` (one document) into `buffers`: its events, or
-/// `None` when any of it is outside the subset, when its nesting passes
-/// [`Limits::max_depth`], or when it is 4 GiB or more.
-pub(crate) fn scan<'t>(
-    text: &str,
-    limits: &Limits,
-    buffers: &'t mut FastTokens,
-) -> Option<&'t [Token]> {
+/// Scans all of `text` (one document) into `buffers`: `false` when any of
+/// it is outside the subset, when its nesting passes [`Limits::max_depth`],
+/// or when it is 4 GiB or more.
+pub(crate) fn scan(text: &str, limits: &Limits, buffers: &mut FastTokens) -> bool {
     buffers.tokens.clear();
     buffers.open.clear();
     buffers.flow.clear();
     if u32::try_from(text.len()).is_err() {
-        return None;
+        return false;
     }
     let mut scan = Scanner {
         text,
@@ -247,9 +252,16 @@ pub(crate) fn scan<'t>(
     if scan.document().is_err() {
         buffers.tokens.clear();
         buffers.open.clear();
-        return None;
+        return false;
     }
-    Some(&buffers.tokens)
+    true
+}
+
+impl FastTokens {
+    /// A deserializer of the tokens [`scan`] left here, from `text`.
+    pub(crate) fn de<'s>(&mut self, text: &'s str) -> FastDe<'s, '_> {
+        FastDe::new(text, &self.tokens, &mut self.scratch)
+    }
 }
 
 impl<'s> NodeSource<'s> for FastNodes<'s, '_> {
@@ -261,12 +273,23 @@ impl<'s> NodeSource<'s> for FastNodes<'s, '_> {
             ));
         };
         self.next += 1;
+        let raw = self.text.get(token.range()).unwrap_or_default();
         let node = match token.kind {
             TokenKind::Scalar(style) => Node::Scalar {
-                text: Cow::Borrowed(self.text.get(token.range()).unwrap_or_default()),
+                text: Cow::Borrowed(raw),
                 style,
                 tag: None,
             },
+            TokenKind::Escaped => {
+                let mut text = String::new();
+                // The scan checked every escape.
+                let _ = unescape_into(raw, &mut text);
+                Node::Scalar {
+                    text: Cow::Owned(text),
+                    style: ScalarStyle::DoubleQuoted,
+                    tag: None,
+                }
+            }
             TokenKind::SequenceStart => Node::SequenceStart,
             TokenKind::SequenceEnd => Node::SequenceEnd,
             TokenKind::MappingStart => Node::MappingStart,

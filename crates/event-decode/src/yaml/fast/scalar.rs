@@ -2,10 +2,11 @@
 //! closing quote found by `memchr`), and plain, searched eight bytes at a
 //! time (SWAR); and what may follow one on its line.
 
+use super::super::escape::escape;
 use super::super::scanner::is_c_indicator;
 use super::super::source::ScalarStyle;
 use super::lines::{is_dash, skip_spaces};
-use super::{GiveUp, Scan};
+use super::{GiveUp, Scan, TokenKind};
 
 /// What follows a scalar on its line.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -20,7 +21,7 @@ pub(super) enum After {
 pub(super) struct Scalar {
     pub(super) start: usize,
     pub(super) end: usize,
-    pub(super) style: ScalarStyle,
+    pub(super) kind: TokenKind,
     pub(super) after: After,
 }
 
@@ -98,38 +99,58 @@ fn space_or_colon(b: &[u8], mut j: usize) -> usize {
         .unwrap_or(b.len() - j)
 }
 
+/// The end of the double-quoted scalar whose text starts at byte `start`
+/// of `b` (its closing quote), on the same line, and whether it has
+/// escapes (which must be valid, and not an escaped line break: folding
+/// is left to the other path). The quote, a backslash or a line break
+/// found by one SIMD search at a time; an escape's own bytes are skipped
+/// (so `\"` does not close it).
+#[inline(always)]
+pub(super) fn double_quoted(b: &[u8], start: usize) -> Scan<(usize, TokenKind)> {
+    let at = start + memchr::memchr3(b'"', b'\\', b'\n', &b[start..]).ok_or(GiveUp)?;
+    if b[at] == b'"' {
+        // Most have no escape.
+        return Ok((at, TokenKind::Scalar(ScalarStyle::DoubleQuoted)));
+    }
+    escaped_double_quoted(b, at)
+}
+
+/// [`double_quoted`] from byte `at`, a backslash or a line break.
+#[inline(never)]
+fn escaped_double_quoted(b: &[u8], mut at: usize) -> Scan<(usize, TokenKind)> {
+    loop {
+        if b[at] != b'\\' {
+            return Err(GiveUp);
+        }
+        let (_, len) = escape(b, at).map_err(|_| GiveUp)?;
+        let j = at + len;
+        at = j + memchr::memchr3(b'"', b'\\', b'\n', &b[j..]).ok_or(GiveUp)?;
+        if b[at] == b'"' {
+            return Ok((at, TokenKind::Escaped));
+        }
+    }
+}
+
 /// The single-line scalar starting at byte `i` of a line (not a space).
 #[inline(always)]
 pub(super) fn scalar(b: &[u8], i: usize) -> Scan<Scalar> {
     let first = b[i];
     if first == b'"' || first == b'\'' {
         let start = i + 1;
-        // The closing quote, and (one search) any backslash before it.
-        let found = if first == b'"' {
-            memchr::memchr2(first, b'\\', &b[start..])
+        let (end, kind) = if first == b'"' {
+            double_quoted(b, start)?
         } else {
-            memchr::memchr(first, &b[start..])
-        };
-        let Some(len) = found else {
-            return Err(GiveUp);
-        };
-        let end = start + len;
-        let style = if first == b'"' {
-            if b[end] == b'\\' {
-                return Err(GiveUp);
-            }
-            ScalarStyle::DoubleQuoted
-        } else {
+            let end = start + memchr::memchr(first, &b[start..]).ok_or(GiveUp)?;
             if b.get(end + 1) == Some(&b'\'') {
                 return Err(GiveUp);
             }
-            ScalarStyle::SingleQuoted
+            (end, TokenKind::Scalar(ScalarStyle::SingleQuoted))
         };
         let after = end_of_value(b, end + 1).ok_or(GiveUp)?;
         return Ok(Scalar {
             start,
             end,
-            style,
+            kind,
             after,
         });
     }
@@ -168,7 +189,7 @@ pub(super) fn scalar(b: &[u8], i: usize) -> Scan<Scalar> {
                 return Ok(Scalar {
                     start: i,
                     end,
-                    style: ScalarStyle::Plain,
+                    kind: TokenKind::Scalar(ScalarStyle::Plain),
                     after: After::Colon(j + 1),
                 });
             }
@@ -181,7 +202,7 @@ pub(super) fn scalar(b: &[u8], i: usize) -> Scan<Scalar> {
     Ok(Scalar {
         start: i,
         end,
-        style: ScalarStyle::Plain,
+        kind: TokenKind::Scalar(ScalarStyle::Plain),
         after: After::End,
     })
 }

@@ -16,12 +16,6 @@ impl Scanner<'_, '_> {
         });
     }
 
-    /// A scalar at bytes `start..end` of the text.
-    #[inline(always)]
-    pub(super) fn push_scalar(&mut self, start: usize, end: usize, style: ScalarStyle) {
-        self.push(TokenKind::Scalar(style), start, end);
-    }
-
     /// Opens a block collection at `column` of the current line.
     pub(super) fn open_block(&mut self, block: Block, column: usize) -> Scan {
         if self.open.len() >= self.max_depth {
@@ -50,14 +44,14 @@ impl Scanner<'_, '_> {
 
     /// An empty (null) value at byte `at`: an empty plain scalar.
     pub(super) fn empty(&mut self, at: usize) {
-        self.push_scalar(at, at, ScalarStyle::Plain);
+        self.push(TokenKind::Scalar(ScalarStyle::Plain), at, at);
     }
 
-    /// A scalar at bytes `start..end` of the current line.
+    /// A scalar (`kind`) at bytes `start..end` of the current line.
     #[inline(always)]
-    pub(super) fn scalar(&mut self, start: usize, end: usize, style: ScalarStyle) {
+    pub(super) fn scalar(&mut self, start: usize, end: usize, kind: TokenKind) {
         let base = self.line_start;
-        self.push_scalar(base + start, base + end, style);
+        self.push(kind, base + start, base + end);
     }
 
     /// The byte offset of byte `offset` of the current line.

@@ -3,6 +3,7 @@
 //! the input; any other is built in the lexer's reused scratch string and
 //! copied once into the arena.
 
+use super::super::escape::{BadEscape, escape};
 use super::chars::utf8_width;
 use super::chars::{is_blank, is_blankz, is_break, is_breakz, is_flow_indicator};
 use super::lexer::{Lex, Lexer, colon_ends_plain, eof, syntax};
@@ -274,70 +275,37 @@ impl<'s> Lexer<'s> {
     fn escape(&mut self) -> Lex {
         let mark = self.c.mark();
         let code = self.c.at(1);
-        let c = match code {
-            b'0' => '\0',
-            b'a' => '\x07',
-            b'b' => '\x08',
-            b't' | b'\t' => '\t',
-            b'n' => '\n',
-            b'v' => '\x0b',
-            b'f' => '\x0c',
-            b'r' => '\r',
-            b'e' => '\x1b',
-            b' ' => ' ',
-            b'"' => '"',
-            b'/' => '/',
-            b'\\' => '\\',
-            b'N' => '\u{85}',
-            b'_' => '\u{a0}',
-            b'L' => '\u{2028}',
-            b'P' => '\u{2029}',
-            b'x' | b'u' | b'U' => {
-                let len = match code {
-                    b'x' => 2,
-                    b'u' => 4,
-                    _ => 8,
-                };
-                let digits = self.c.text.get(self.c.pos + 2..self.c.pos + 2 + len);
-                let value = digits
-                    .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
-                    .and_then(|d| u32::from_str_radix(d, 16).ok());
-                let Some(value) = value else {
-                    return Err(syntax(
-                        mark,
-                        format!(
-                            "escape \"\\{}\" needs {len} hexadecimal digits",
-                            code as char
-                        ),
-                    ));
-                };
-                let Some(ch) = char::from_u32(value) else {
-                    return Err(syntax(
-                        mark,
-                        format!(
-                            "escape \"\\{}\" is not a Unicode scalar value",
-                            &self.c.text[self.c.pos + 1..self.c.pos + 2 + len]
-                        ),
-                    ));
-                };
-                self.scratch.push(ch);
-                self.c.advance_ascii(2 + len);
-                return Ok(());
+        match escape(self.c.text.as_bytes(), self.c.pos) {
+            Ok((c, len)) => {
+                self.scratch.push(c);
+                self.c.advance_ascii(len);
+                Ok(())
             }
-            _ => {
+            Err(BadEscape::Digits(len)) => Err(syntax(
+                mark,
+                format!(
+                    "escape \"\\{}\" needs {len} hexadecimal digits",
+                    code as char
+                ),
+            )),
+            Err(BadEscape::NotScalar(len)) => Err(syntax(
+                mark,
+                format!(
+                    "escape \"\\{}\" is not a Unicode scalar value",
+                    &self.c.text[self.c.pos + 1..self.c.pos + 2 + len]
+                ),
+            )),
+            Err(BadEscape::Unknown) => {
                 let shown = self.c.text[self.c.pos + 1..].chars().next().unwrap_or(' ');
-                return Err(syntax(
+                Err(syntax(
                     mark,
                     format!(
                         "unknown escape {:?} in a double-quoted scalar",
                         format!("\\{shown}")
                     ),
-                ));
+                ))
             }
-        };
-        self.scratch.push(c);
-        self.c.advance_ascii(2);
-        Ok(())
+        }
     }
 
     /// A literal (`|`) or folded (`>`) block scalar, from its indicator.

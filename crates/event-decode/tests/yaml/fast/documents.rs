@@ -86,7 +86,8 @@ fn errors_and_limits_are_the_yaml_rust2_paths() {
 fn the_fast_path_allocates_nothing_once_warm_and_borrows_every_scalar() {
     let mut docs = corpus_docs(5, 300);
     // Flow forms (JSON, one line and wrapped) and CR LF breaks too, where
-    // the fast path takes them (strings without escapes).
+    // the fast path takes them; strings with escapes are built, in the
+    // decoder's reused scratch buffer and the arena: no allocation either.
     let mut tokens = FastTokens::default();
     for e in corpus(8, 100) {
         for doc in flow_forms(&e) {
@@ -96,7 +97,10 @@ fn the_fast_path_allocates_nothing_once_warm_and_borrows_every_scalar() {
         }
     }
     docs.extend(corpus_docs(9, 50).iter().map(|d| d.replace('\n', "\r\n")));
-    for doc in &docs {
+    let escaped = docs.iter().filter(|d| d.contains('\\')).count();
+    assert!(escaped > 0, "no document with escapes");
+    // Every scalar but the escaped ones is lent from the input.
+    for doc in docs.iter().filter(|d| !d.contains('\\')) {
         let range = doc.as_bytes().as_ptr_range();
         let mut source = FastNodes::new(doc, &Limits::DEFAULT, &mut tokens).expect("accepted");
         for _ in 0..source.len() {
