@@ -311,3 +311,40 @@ fn a_last_line_of_spaces_is_an_empty_line_under_keep_chomping() {
     assert_eq!(texts(">+\n\n"), ["\n"]);
     assert_eq!(texts("|\n\n  "), [""]);
 }
+
+/// Keep chomping keeps a block scalar's trailing empty lines, whatever
+/// ends it (a comment, a less indented line, the end): they are
+/// `l-keep-empty` (YAML 1.2 section 8.1.1.2, production [166]), as the YAML
+/// test suite's K858 reads `"keep: |+\n\n"`. yaml-rust2 drops them when the
+/// scalar has no other content (found by the `yaml_scanner_differential`
+/// fuzz target on `"character: >+\r\r#FA\r"` and `"k: >+\r\r: &a x\n"`); a
+/// known difference.
+#[test]
+fn keep_chomping_keeps_empty_lines_before_a_trailing_comment() {
+    assert_eq!(texts("a: >+\r\r#FA\r"), ["a", "\n"]);
+    assert_eq!(texts("a: >+\r\r: b\n"), ["a", "\n", "", "b"]);
+    assert_eq!(texts("keep: |+\n\nnext: 1\n"), ["keep", "\n", "next", "1"]);
+    assert_eq!(texts("a: |+\n\n\n# c\n"), ["a", "\n\n"]);
+    assert_eq!(texts("a: |+\n x\n\n# c\nb: 1\n"), ["a", "x\n\n", "b", "1"]);
+    // Strip and clip drop them, comment or not.
+    assert_eq!(texts("a: |-\n x\n\n# c\n"), ["a", "x"]);
+    assert_eq!(texts("a: |\n x\n\n# c\n"), ["a", "x\n"]);
+}
+
+/// The empty lines after an escaped line break in double quotes are
+/// `l-empty`, a line feed each (YAML 1.2 production [112],
+/// s-double-escaped): the escape only removes its own break. The scanner
+/// folded the first of them into a space (found by the
+/// `yaml_scanner_differential` fuzz target on `"\"\\\n\n...\n\""`,
+/// where yaml-rust2, like libyaml, reads the spec's way).
+#[test]
+fn empty_lines_after_an_escaped_line_break_are_line_feeds() {
+    assert_eq!(texts("\"a\\\nb\""), ["ab"]);
+    assert_eq!(texts("\"a\\\n\nb\""), ["a\nb"]);
+    assert_eq!(texts("\"a\\\n\n\nb\""), ["a\n\nb"]);
+    assert_eq!(texts("\"\\\n  \n\""), ["\n"]);
+    assert_eq!(texts("\"\\\n\n\n\n\n\n\n\n\""), ["\n".repeat(7)]);
+    // Folding resumes after the next text.
+    assert_eq!(texts("\"a\\\n\nb\nc\""), ["a\nb c"]);
+    assert_eq!(texts("\"a\\\n\\\n\nb\""), ["a\nb"]);
+}

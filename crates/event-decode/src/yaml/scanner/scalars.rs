@@ -138,6 +138,10 @@ impl<'s> Lexer<'s> {
         self.c.advance_ascii(1);
         let start = self.c.pos;
         let mut built = false;
+        // An escaped line break was the last thing read: the empty lines
+        // after it are `l-empty`, a line feed each, not folded (YAML 1.2
+        // production [112], s-double-escaped).
+        let mut escaped_break = false;
         self.scratch.clear();
         loop {
             if self.c.document_indicator() {
@@ -183,11 +187,14 @@ impl<'s> Lexer<'s> {
                         self.c.advance_ascii(1);
                         self.c.skip_break();
                         self.skip_quoted_indent()?;
+                        escaped_break = true;
                         continue;
                     }
                     self.escape()?;
+                    escaped_break = false;
                     continue;
                 }
+                escaped_break = false;
                 let from = self.c.pos;
                 self.c.advance();
                 if built {
@@ -213,6 +220,7 @@ impl<'s> Lexer<'s> {
                 if built {
                     self.scratch.push_str(&self.c.text[ws_start..self.c.pos]);
                 }
+                escaped_break = false;
                 continue;
             }
             if !built {
@@ -225,7 +233,12 @@ impl<'s> Lexer<'s> {
                 breaks += 1;
                 self.skip_quoted_indent()?;
             }
-            if breaks == 1 {
+            if escaped_break {
+                for _ in 0..breaks {
+                    self.scratch.push('\n');
+                }
+                escaped_break = false;
+            } else if breaks == 1 {
                 self.scratch.push(' ');
             } else {
                 for _ in 1..breaks {
