@@ -178,7 +178,12 @@ fn check(text: &str) {
         let same = a.len() == b.len()
             && a.iter()
                 .zip(&b)
-                .all(|(x, y)| x == y || empty_block(x, y) || extra_break(x, y, unbroken_end));
+                .all(|(x, y)| {
+                    x == y
+                        || empty_block(x, y)
+                        || extra_break(x, y, unbroken_end)
+                        || kept_empty_lines(x, y, text)
+                });
         assert!(same, "engines differ on {text:?}:\n{a:?}\n{b:?}");
     }
 }
@@ -214,6 +219,26 @@ fn extra_break(ours: &Node<'_>, theirs: &Node<'_>, unbroken_end: bool) -> bool {
                 Node::Scalar { text: a, style: ScalarStyle::Literal | ScalarStyle::Folded, .. },
                 Node::Scalar { text: b, .. },
             ) if b.strip_suffix('\n') == Some(a.as_ref()) || a.strip_suffix('\n') == Some(b.as_ref())
+        )
+}
+
+/// Keep chomping keeps a block scalar's trailing empty lines
+/// (`l-keep-empty`, YAML 1.2 section 8.1.1.2, production [166]; the YAML
+/// test suite's K858 reads `"keep: |+\n\n"` as "\n"), whatever ends the
+/// scalar: `"a: >+\r\r#c\r"` and `"a: >+\r\r: x\n"` are "\n". yaml-rust2
+/// drops them when the scalar has no other content. A known difference
+/// (tested in `tests/yaml/scanner.rs`): ours is theirs and more line breaks,
+/// in a document with a keep indicator.
+fn kept_empty_lines(ours: &Node<'_>, theirs: &Node<'_>, text: &str) -> bool {
+    text.contains('+')
+        && matches!(
+            (ours, theirs),
+            (
+                Node::Scalar { text: a, style: ScalarStyle::Literal | ScalarStyle::Folded, .. },
+                Node::Scalar { text: b, .. },
+            ) if a.len() > b.len()
+                && a.starts_with(b.as_ref())
+                && a[b.len()..].bytes().all(|c| c == b'\n')
         )
 }
 

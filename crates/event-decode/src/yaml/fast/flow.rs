@@ -1,6 +1,6 @@
 //! Flow collections (`[...]`, `{...}`): one as a whole value on a line,
 //! or as the document's root over any number of lines, and the scalars
-//! inside them (the flow context's plain rules, quoted without escapes).
+//! inside them (the flow context's plain rules, quoted on one line).
 
 use super::super::scanner::is_c_indicator;
 use super::super::source::ScalarStyle;
@@ -34,7 +34,7 @@ impl Scanner<'_, '_> {
 
     /// The flow collection whose `[` or `{` is at byte `at` of the text, to
     /// its end; the byte after it. Scalars on one line each: plain (the
-    /// flow context's rules), quoted without escapes; keys followed by
+    /// flow context's rules), quoted on one line; keys followed by
     /// their `:` at once; no empty entries or values, no single-pair
     /// mappings in sequences, no comments, no properties. Crosses lines only
     /// when `lines` is set.
@@ -152,7 +152,7 @@ fn is_flow_indicator(c: u8) -> bool {
 }
 
 /// The one-line scalar at byte `i` of the text `b`, inside a flow
-/// collection: quoted without escapes, or plain by the flow context's
+/// collection: quoted on one line, or plain by the flow context's
 /// rules (it ends before `,[]{}`, a `:` followed by a blank or one of
 /// those, ` #`, or the line's end).
 fn flow_scalar(b: &[u8], i: usize) -> Scan<FlowScalar> {

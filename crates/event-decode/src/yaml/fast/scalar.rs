@@ -1,6 +1,7 @@
-//! Single-line scalars in block context: quoted without escapes (the
-//! closing quote found by `memchr`), and plain, searched eight bytes at a
-//! time (SWAR); and what may follow one on its line.
+//! Single-line scalars in block context: quoted (the closing quote found
+//! by `memchr`; double-quoted escapes checked here, applied when read), and
+//! plain, searched eight bytes at a time (SWAR); and what may follow one on
+//! its line.
 
 use super::super::escape::escape;
 use super::super::scanner::is_c_indicator;
