@@ -216,10 +216,17 @@ impl YamlDecoder {
             marks,
             tokens,
         } = &mut self.buffers;
-        if self.fast_path && fast::scan(text, &limits, tokens) {
+        if self.fast_path {
+            let scanned = fast::scan(text, &limits, tokens);
+            let outcome = if scanned {
+                decode_fast(tokens.de(text), arena, &self.options, payload_kind)
+            } else {
+                Err(None)
+            };
+            tokens.trim();
             // Anything declined is decoded again below, so that errors are
             // always the engine's.
-            match decode_fast(tokens.de(text), arena, &self.options, payload_kind) {
+            match outcome {
                 Ok(event) => return Ok(event),
                 Err(Some(kind)) => return Err(Failure::Deferred(kind)),
                 Err(None) => {}

@@ -262,6 +262,27 @@ impl FastTokens {
     pub(crate) fn de<'s>(&mut self, text: &'s str) -> FastDe<'s, '_> {
         FastDe::new(text, &self.tokens, &mut self.scratch)
     }
+
+    /// Drops any buffer that a large document grew past
+    /// [`KEEP_BYTES`](super::scanner::KEEP_BYTES), as the scanner does with
+    /// its own, so that the memory of a spike comes back once the document
+    /// is decoded.
+    pub(crate) fn trim(&mut self) {
+        use std::mem::size_of;
+        const KEEP: usize = super::scanner::KEEP_BYTES;
+        if self.tokens.capacity() * size_of::<Token>() > KEEP {
+            self.tokens = Vec::new();
+        }
+        if self.open.capacity() * size_of::<(Block, usize)>() > KEEP {
+            self.open = Vec::new();
+        }
+        if self.flow.capacity() * size_of::<Flow>() > KEEP {
+            self.flow = Vec::new();
+        }
+        if self.scratch.capacity() > KEEP {
+            self.scratch = String::new();
+        }
+    }
 }
 
 impl<'s> NodeSource<'s> for FastNodes<'s, '_> {

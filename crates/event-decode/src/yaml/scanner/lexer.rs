@@ -92,8 +92,9 @@ pub(super) fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
     v.into_iter().filter_map(|_| None).collect()
 }
 
-/// The most memory a reusable buffer keeps between documents.
-pub(super) const KEEP_BYTES: usize = 16 * 1024;
+/// The most memory a reusable buffer keeps between documents (the fast
+/// path's buffers follow the same rule).
+pub(in crate::yaml) const KEEP_BYTES: usize = 16 * 1024;
 
 /// `v`, or an empty vector when it holds more than [`KEEP_BYTES`].
 pub(super) fn keep<T, U: From<Vec<T>>>(v: Vec<T>) -> U {

@@ -26,6 +26,7 @@ mod scalars;
 mod suite;
 
 pub(super) use chars::is_c_indicator;
+pub(in crate::yaml) use lexer::KEEP_BYTES;
 pub use nodes::{ScannerBuffers, ScannerNodes};
 pub use parser::{ParseBuffers, Tag, Token, YamlParser};
 pub use suite::{suite_events, write_event};

@@ -249,3 +249,44 @@ fn every_scalar_form_of_every_typed_field_decodes_as_the_engine_does() {
     // Both sides of every reading were reached.
     assert!(ok > 40 && err > 20, "{ok} decoded, {err} refused");
 }
+
+/// A spike gives its memory back: after a large document on the fast path
+/// (a long escaped string, built in the decoder's scratch buffer, and many
+/// lines of tokens), the decoder keeps no more than its usual small
+/// buffers, as the scanner does with its own.
+#[test]
+fn the_fast_path_keeps_no_memory_after_a_large_document() {
+    let note = "tab\\there\\n".repeat(100_000);
+    let attrs: String = (0..3_000).map(|i| format!("  k{i}: v{i}\n")).collect();
+    let huge = REFERENCE_EVENT_YAML
+        .replace(
+            "  note: \"found under the fourth plank of the old pier at low tide.\"",
+            &format!("  note: \"{note}\""),
+        )
+        .replace("attrs:\n", &format!("attrs:\n{attrs}"));
+    assert!(huge.len() > 1_000_000);
+    let config = DecodeConfig::new()
+        .max_event_bytes(4 << 20)
+        .max_string_bytes(4 << 20)
+        .max_items(10_000);
+    let mut decoder = YamlDecoder::with_config(&config);
+    let mut tokens = FastTokens::default();
+    assert!(FastNodes::new(&huge, &Limits::DEFAULT, &mut tokens).is_some());
+    drop(tokens);
+    // Warm on the usual event first.
+    decoder
+        .decode(REFERENCE_EVENT_YAML.as_bytes(), &Bump::new())
+        .unwrap();
+    let ((), info) = measure(|| {
+        let arena = Bump::new();
+        let attrs = decoder.decode(huge.as_bytes(), &arena).unwrap().attrs.len();
+        assert_eq!(attrs, 3_002);
+        drop(arena);
+        let arena = Bump::new();
+        decoder
+            .decode(REFERENCE_EVENT_YAML.as_bytes(), &arena)
+            .unwrap();
+    });
+    assert!(info.bytes_max > 1_000_000, "{info:?}");
+    assert!(info.bytes_current < 64 << 10, "memory kept: {info:?}");
+}
