@@ -5,7 +5,7 @@
 use super::super::scanner::is_c_indicator;
 use super::super::source::ScalarStyle;
 use super::scalar::double_quoted;
-use super::{Flow, GiveUp, MAX_KEY_BYTES, Scan, Scanner, TokenKind};
+use super::{Flow, GiveUp, MAX_KEY_BYTES, MAX_TOKENS, Scan, Scanner, TokenKind};
 
 impl Scanner<'_, '_> {
     /// A flow collection as the document's root, from the start of the
@@ -43,6 +43,9 @@ impl Scanner<'_, '_> {
         self.flow.clear();
         let mut i = self.flow_node(at)?;
         while let Some(&state) = self.flow.last() {
+            if self.out.len() > MAX_TOKENS {
+                return Err(GiveUp);
+            }
             i = self.flow_blanks(i, lines)?;
             let Some(&c) = b.get(i) else {
                 return Err(GiveUp);

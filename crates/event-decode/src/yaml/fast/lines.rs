@@ -3,7 +3,7 @@
 //! structure (indentation, `- ` entries, `key:` lines and their values).
 
 use super::scalar::{After, LO, Scalar, end_of_value, scalar, zero_bytes};
-use super::{Block, GiveUp, MAX_KEY_BYTES, Scan, Scanner, TokenKind};
+use super::{Block, GiveUp, MAX_KEY_BYTES, MAX_TOKENS, Scan, Scanner, TokenKind};
 
 impl Scanner<'_, '_> {
     /// Scans the whole text; `Err` when any of it is outside the subset.
@@ -12,6 +12,11 @@ impl Scanner<'_, '_> {
         let text = self.text;
         let mut pos = 0;
         while pos < text.len() {
+            // A line adds a bounded number of events (closing at most
+            // `max_depth` collections): checked once a line.
+            if self.out.len() > MAX_TOKENS {
+                return Err(GiveUp);
+            }
             let end = line_end(text.as_bytes(), pos);
             // Bytes, not `&str`: no character-boundary checks per line.
             let line = &text.as_bytes()[pos..end];

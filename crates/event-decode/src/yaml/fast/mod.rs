@@ -57,6 +57,13 @@ mod tokens;
 /// below that keeps every accepted key within it.
 const MAX_KEY_BYTES: usize = 1000;
 
+/// The most events the line scanner holds (48 KiB of tokens; an event
+/// has about 60): a longer document goes to the engine, which streams it
+/// and stops at the first limit, so that what a document makes the fast
+/// path hold stays bounded whatever its size (a million keys would
+/// otherwise be 24 MB of tokens before the item limit could refuse them).
+const MAX_TOKENS: usize = 4096;
+
 /// One event: its kind, and a byte range of the document (so that the
 /// buffer holding it can outlive any one document): a scalar's text, or
 /// the empty range at a collection's start or end. Twelve bytes and no

@@ -253,11 +253,13 @@ fn every_scalar_form_of_every_typed_field_decodes_as_the_engine_does() {
 /// A spike gives its memory back: after a large document on the fast path
 /// (a long escaped string, built in the decoder's scratch buffer, and many
 /// lines of tokens), the decoder keeps no more than its usual small
-/// buffers, as the scanner does with its own.
+/// buffers, as the scanner does with its own. And a document of more events
+/// than the line scanner holds goes to the engine.
 #[test]
 fn the_fast_path_keeps_no_memory_after_a_large_document() {
     let note = "tab\\there\\n".repeat(100_000);
-    let attrs: String = (0..3_000).map(|i| format!("  k{i}: v{i}\n")).collect();
+    // 3,000 events: over 16 KiB of tokens, under the line scanner's bound.
+    let attrs: String = (0..1_500).map(|i| format!("  k{i}: v{i}\n")).collect();
     let huge = REFERENCE_EVENT_YAML
         .replace(
             "  note: \"found under the fourth plank of the old pier at low tide.\"",
@@ -265,6 +267,7 @@ fn the_fast_path_keeps_no_memory_after_a_large_document() {
         )
         .replace("attrs:\n", &format!("attrs:\n{attrs}"));
     assert!(huge.len() > 1_000_000);
+    assert!(FastNodes::new(&huge, &Limits::DEFAULT, &mut FastTokens::default()).is_some());
     let config = DecodeConfig::new()
         .max_event_bytes(4 << 20)
         .max_string_bytes(4 << 20)
@@ -280,7 +283,7 @@ fn the_fast_path_keeps_no_memory_after_a_large_document() {
     let ((), info) = measure(|| {
         let arena = Bump::new();
         let attrs = decoder.decode(huge.as_bytes(), &arena).unwrap().attrs.len();
-        assert_eq!(attrs, 3_002);
+        assert_eq!(attrs, 1_502);
         drop(arena);
         let arena = Bump::new();
         decoder
@@ -289,4 +292,9 @@ fn the_fast_path_keeps_no_memory_after_a_large_document() {
     });
     assert!(info.bytes_max > 1_000_000, "{info:?}");
     assert!(info.bytes_current < 64 << 10, "memory kept: {info:?}");
+    let mut tokens = FastTokens::default();
+    let many: String = (0..2_100).map(|i| format!("k{i}: v\n")).collect();
+    assert!(FastNodes::new(&many, &Limits::DEFAULT, &mut tokens).is_none());
+    let fewer: String = (0..2_000).map(|i| format!("k{i}: v\n")).collect();
+    assert!(FastNodes::new(&fewer, &Limits::DEFAULT, &mut tokens).is_some());
 }
