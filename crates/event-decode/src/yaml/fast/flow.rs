@@ -4,7 +4,7 @@
 
 use super::super::scanner::is_c_indicator;
 use super::super::source::ScalarStyle;
-use super::scalar::double_quoted;
+use super::scalar::{HI, LO, double_quoted, zero_bytes};
 use super::{Flow, GiveUp, MAX_KEY_BYTES, MAX_TOKENS, Scan, Scanner, TokenKind};
 
 impl Scanner<'_, '_> {
@@ -233,9 +233,6 @@ fn flow_scalar(b: &[u8], i: usize) -> Scan<FlowScalar> {
 /// `[`/`{` and `]`/`}` differ only in bit 0x20, so six tests cover the nine.
 #[inline(always)]
 fn flow_plain_run(b: &[u8], mut j: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
     while let Some(chunk) = b.get(j..j + 8) {
         let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
             break;
@@ -243,11 +240,11 @@ fn flow_plain_run(b: &[u8], mut j: usize) -> usize {
         let v = u64::from_le_bytes(bytes);
         let folded = v | (LO * 0x20);
         let found = (v.wrapping_sub(LO * 0x20) & !v & HI)
-            | zero(v ^ (LO * u64::from(b' ')))
-            | zero(v ^ (LO * u64::from(b':')))
-            | zero(v ^ (LO * u64::from(b',')))
-            | zero(folded ^ (LO * u64::from(b'{')))
-            | zero(folded ^ (LO * u64::from(b'}')));
+            | zero_bytes(v ^ (LO * u64::from(b' ')))
+            | zero_bytes(v ^ (LO * u64::from(b':')))
+            | zero_bytes(v ^ (LO * u64::from(b',')))
+            | zero_bytes(folded ^ (LO * u64::from(b'{')))
+            | zero_bytes(folded ^ (LO * u64::from(b'}')));
         if found != 0 {
             return j + (found.trailing_zeros() / 8) as usize;
         }

@@ -45,7 +45,8 @@ pub(super) fn end_of_value(b: &[u8], i: usize) -> Option<After> {
 
 /// `0x01` in every byte of a word.
 pub(super) const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+/// `0x80` in every byte of a word.
+pub(super) const HI: u64 = 0x8080_8080_8080_8080;
 
 /// The high bit set in the lowest zero byte of `x` (exactly), and perhaps
 /// in some above it: `trailing_zeros() / 8` of a non-zero result is the
