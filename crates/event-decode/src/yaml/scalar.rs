@@ -92,6 +92,10 @@ fn resolve_typed(text: &str) -> Resolved {
         "false" | "False" | "FALSE" => return Resolved::Bool(false),
         _ => {}
     }
+    // Ints and floats start with a digit, a sign or a point.
+    if b.first().is_some_and(u8::is_ascii_alphabetic) {
+        return Resolved::Str;
+    }
     if is_int(b) {
         return Resolved::Int;
     }
@@ -194,13 +198,19 @@ pub(crate) fn small_decimal(text: &str) -> Option<i64> {
         Some(b'+') => (false, &b[1..]),
         _ => (false, b),
     };
-    if !digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit) {
-        let v = digits
-            .iter()
-            .fold(0i64, |acc, &d| acc * 10 + i64::from(d - b'0'));
-        return Some(if negative { -v } else { v });
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
     }
-    None
+    // One pass: each digit checked as it is added.
+    let mut v = 0i64;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + i64::from(d);
+    }
+    Some(if negative { -v } else { v })
 }
 
 /// `[-+]?[0-9]*(\.[0-9]*)?` with at least one digit and at most

@@ -341,6 +341,17 @@ impl<'s> de::Deserializer<'s> for &mut FastDe<'s, '_> {
         match t.kind {
             TokenKind::Scalar(style) => {
                 let text = self.text_of(t);
+                // Digits only, the common number: an int, its value at once
+                // (what resolving and then `parse_int` give, below). The
+                // first byte checked first: keys come here too.
+                if style == ScalarStyle::Plain
+                    && text.as_bytes().first().is_some_and(u8::is_ascii_digit)
+                {
+                    if let Some(v) = scalar::small_decimal(text) {
+                        // No sign: not negative.
+                        return visitor.visit_u64(v.unsigned_abs());
+                    }
+                }
                 match untagged(text, style) {
                     Resolved::Null => visitor.visit_unit(),
                     Resolved::Bool(b) => visitor.visit_bool(b),
