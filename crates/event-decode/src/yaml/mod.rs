@@ -71,7 +71,7 @@ pub use frames::{Documents, YamlFrames, documents};
 use scanner::{ScannerBuffers, ScannerNodes};
 use source::{AliasBuffers, Mark, Node, NodeSource, ParserNodes, ScalarStyle};
 pub(crate) use text::document_text;
-use text::{check_printable, document_text_unchecked};
+use text::{check_printable, check_version, document_text_unchecked};
 
 /// Which parser a [`YamlDecoder`] (or [`from_str_with_engine`]) reads
 /// documents with (for differential tests and benchmarks; see
@@ -232,6 +232,10 @@ impl YamlDecoder {
                 Err(None) => {}
             }
         }
+        // The fast scanner accepts no document that this refuses: it takes
+        // no `%` line (the first line that is not blank or a comment must
+        // open the root), so only the engine's path needs it.
+        check_version(text)?;
         match self.engine {
             Engine::Scanner => {
                 // The scanner refuses non-printable characters itself.

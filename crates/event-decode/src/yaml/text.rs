@@ -10,12 +10,15 @@ use crate::{Category, DecodeError, Position};
 /// leading byte-order mark dropped.
 pub(crate) fn document_text<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a str, DecodeError> {
     let text = document_text_unchecked(input, limits)?;
+    check_version(text)?;
     check_printable(input)?;
     Ok(text)
 }
 
-/// [`document_text`] without the check for non-printable characters: for
-/// a caller that runs the fast scanner first, which refuses them itself.
+/// [`document_text`] without the checks of the characters and of the
+/// `%YAML` version: for a caller that runs the fast scanner first, which
+/// refuses non-printable characters and any `%` line itself, and checks
+/// both before any other parser reads the text.
 pub(super) fn document_text_unchecked<'a>(
     input: &'a [u8],
     limits: &Limits,
@@ -32,9 +35,7 @@ pub(super) fn document_text_unchecked<'a>(
         .with_position(Position::Text { line: 1, column: 1 }));
     }
     let text = utf8(input)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    check_version(text)?;
-    Ok(text)
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 /// YAML allows only printable characters raw (escapes in double quotes are
@@ -171,7 +172,7 @@ fn text_position(text: &str, at: usize) -> Position {
 /// Refuses a `%YAML` directive for any version but 1.x (YAML 1.2 section
 /// 6.8.1; yaml-rust2 accepts every version). Directives come before the
 /// document's first content line, so only those lines are looked at.
-fn check_version(text: &str) -> Result<(), DecodeError> {
+pub(super) fn check_version(text: &str) -> Result<(), DecodeError> {
     // Most documents have no `%` at all: one SIMD search instead of a
     // walk over the leading lines.
     if memchr::memchr(b'%', text.as_bytes()).is_none() {
