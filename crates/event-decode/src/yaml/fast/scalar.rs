@@ -56,22 +56,31 @@ pub(super) fn zero_bytes(x: u64) -> u64 {
     x.wrapping_sub(LO) & !x & HI
 }
 
-/// The first space or colon in `b` from byte `j` on, or `b.len()`.
+/// The first space or colon in `b` from byte `j` on, or `b.len()`: where
+/// a plain scalar may end.
+#[inline(always)]
+fn space_or_colon(b: &[u8], j: usize) -> usize {
+    first_of(b, j, b' ', b':')
+}
+
+/// The first byte `x` or `y` (neither zero) in `b` from byte `j` on, or
+/// `b.len()`.
 ///
 /// Eight bytes per step (SWAR: a word whose bytes are XORed with the
 /// byte sought has a zero byte where it stood; `(x - 0x01..) & !x & 0x80..`
 /// flags the lowest such byte exactly), then byte by byte for the tail:
 /// written by hand because plain scalars are most of a document's bytes
 /// and a byte loop with two comparisons cost about 5,000 instructions per
-/// reference event.
+/// reference event (and, for quoted scalars, `memchr`'s set-up cost more
+/// than the search of a short string).
 #[inline(always)]
-fn space_or_colon(b: &[u8], mut j: usize) -> usize {
+fn first_of(b: &[u8], mut j: usize, x: u8, y: u8) -> usize {
     while let Some(chunk) = b.get(j..j + 8) {
         let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
             break;
         };
         let v = u64::from_le_bytes(bytes);
-        let found = zero_bytes(v ^ (LO * u64::from(b' '))) | zero_bytes(v ^ (LO * u64::from(b':')));
+        let found = zero_bytes(v ^ (LO * u64::from(x))) | zero_bytes(v ^ (LO * u64::from(y)));
         if found != 0 {
             return j + (found.trailing_zeros() / 8) as usize;
         }
@@ -86,8 +95,7 @@ fn space_or_colon(b: &[u8], mut j: usize) -> usize {
     if let Some(start) = b.len().checked_sub(8) {
         if let Ok(bytes) = <[u8; 8]>::try_from(&b[start..]) {
             let v = u64::from_le_bytes(bytes) >> ((j - start) * 8);
-            let found =
-                zero_bytes(v ^ (LO * u64::from(b' '))) | zero_bytes(v ^ (LO * u64::from(b':')));
+            let found = zero_bytes(v ^ (LO * u64::from(x))) | zero_bytes(v ^ (LO * u64::from(y)));
             return if found != 0 {
                 j + (found.trailing_zeros() / 8) as usize
             } else {
@@ -97,8 +105,21 @@ fn space_or_colon(b: &[u8], mut j: usize) -> usize {
     }
     j + b[j..]
         .iter()
-        .position(|&c| c == b' ' || c == b':')
+        .position(|&c| c == x || c == y)
         .unwrap_or(b.len() - j)
+}
+
+/// The end of the double-quoted scalar whose text starts at byte `start`
+/// of line `b` (its closing quote), and whether it has escapes: as
+/// [`double_quoted`], for a line (which has no line break).
+#[inline(never)]
+fn line_double_quoted(b: &[u8], start: usize) -> Scan<(usize, TokenKind)> {
+    let at = first_of(b, start, b'"', b'\\');
+    match b.get(at) {
+        Some(b'"') => Ok((at, TokenKind::Scalar(ScalarStyle::DoubleQuoted))),
+        Some(_) => escaped_double_quoted(b, at),
+        None => Err(GiveUp),
+    }
 }
 
 /// The end of the double-quoted scalar whose text starts at byte `start`
@@ -140,7 +161,7 @@ pub(super) fn scalar(b: &[u8], i: usize) -> Scan<Scalar> {
     if first == b'"' || first == b'\'' {
         let start = i + 1;
         let (end, kind) = if first == b'"' {
-            double_quoted(b, start)?
+            line_double_quoted(b, start)?
         } else {
             let end = start + memchr::memchr(first, &b[start..]).ok_or(GiveUp)?;
             if b.get(end + 1) == Some(&b'\'') {
@@ -218,11 +239,50 @@ mod tests {
     /// (UTF-8) or one below the sought bytes around it.
     #[test]
     fn space_or_colon_matches_a_byte_loop() {
-        let fillers = [b'a', 0x1f, b'9', 0x21, 0xc3, 0xa9, 0xff, 0x80, b';'];
+        matches_a_byte_loop(b' ', b':', space_or_colon);
+    }
+
+    /// The same for the search of a double-quoted scalar's end.
+    #[test]
+    fn quote_or_backslash_matches_a_byte_loop() {
+        matches_a_byte_loop(b'"', b'\\', |b, j| first_of(b, j, b'"', b'\\'));
+        // And the whole scalar: its end, its kind, or declined.
+        let kind = |line: &[u8]| {
+            line_double_quoted(line, 1)
+                .ok()
+                .map(|(end, k)| (end, k == TokenKind::Escaped))
+        };
+        assert_eq!(
+            kind(br#""found under the fourth plank""#),
+            Some((29, false))
+        );
+        assert_eq!(kind(br#""a\"b" x"#), Some((5, true)));
+        assert_eq!(
+            kind(br#""a\tb\u00e9 long enough to pass eight" #c"#),
+            Some((37, true))
+        );
+        assert_eq!(kind(br#""never closed"#), None);
+        assert_eq!(kind(br#""a\qb""#), None);
+    }
+
+    fn matches_a_byte_loop(x: u8, y: u8, search: impl Fn(&[u8], usize) -> usize) {
+        let fillers = [
+            b'a',
+            0x1f,
+            b'9',
+            0x21,
+            0xc3,
+            0xa9,
+            0xff,
+            0x80,
+            b';',
+            x ^ 1,
+            y ^ 1,
+        ];
         for len in 0..40 {
             for hit in 0..=len {
                 for &filler in &fillers {
-                    for &sought in b" :" {
+                    for sought in [x, y] {
                         let mut b = vec![filler; len];
                         if hit < len {
                             b[hit] = sought;
@@ -230,9 +290,9 @@ mod tests {
                         for start in 0..=len.min(9) {
                             let naive = b[start..]
                                 .iter()
-                                .position(|&c| c == b' ' || c == b':')
+                                .position(|&c| c == x || c == y)
                                 .map_or(len, |p| start + p);
-                            assert_eq!(space_or_colon(&b, start), naive, "{b:?} from {start}");
+                            assert_eq!(search(&b, start), naive, "{b:?} from {start}");
                         }
                     }
                 }
