@@ -204,3 +204,40 @@ fn strict_mode_refuses_unknown_fields() {
         event_decode::Limits::DEFAULT
     );
 }
+
+/// A `%YAML` version other than 1.x is refused, at its line, whatever
+/// comes before it, on every path: the fast path takes no `%` line (it
+/// hands the document to the engine, whose path checks the version first).
+#[test]
+fn a_yaml_version_other_than_1_is_refused_on_every_path() {
+    use event_decode::yaml::Engine;
+    let body = "id: e1\nseq: 1\nts: 5\nkind: heartbeat\nplayer_id: p\nregion: eu\n";
+    let prefixes = [
+        ("", 1),
+        ("# a comment\n", 2),
+        ("\n\n", 3),
+        ("\u{feff}", 1),
+        ("  # an indented comment\n", 2),
+    ];
+    for (prefix, line) in prefixes {
+        for fast in [true, false] {
+            for engine in [Engine::Scanner, Engine::YamlRust2] {
+                let arena = Bump::new();
+                let mut decoder = YamlDecoder::new().engine(engine).fast_path(fast);
+                let doc = format!("{prefix}%YAML 2.0\n---\n{body}");
+                let e = decoder.decode(doc.as_bytes(), &arena).unwrap_err();
+                let at = format!("{prefix:?}, fast path {fast}, {engine:?}");
+                assert_eq!(e.category(), Category::Syntax, "{at}");
+                assert!(
+                    e.message().contains("unsupported YAML version \"2.0\""),
+                    "{at}: {e}"
+                );
+                assert_eq!(e.line(), Some(line), "{at}");
+                // 1.x is read.
+                let doc = format!("{prefix}%YAML 1.2\n---\n{body}");
+                let ev = decoder.decode(doc.as_bytes(), &arena).unwrap();
+                assert_eq!((ev.id, ev.seq), ("e1", 1), "{at}");
+            }
+        }
+    }
+}
