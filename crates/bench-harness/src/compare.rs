@@ -352,54 +352,73 @@ pub fn run(options: &Options, probe: &AllocProbe) -> Result<Report> {
 }
 
 /// The corpus written in every [`Style`](crate::styles::Style), decoded by
-/// the scanner and by the yaml-rust2 engine.
+/// the scanner and by the yaml-rust2 engine. The styles of one engine are
+/// timed in turn, sample by sample ([`measure::time_interleaved`]), so that
+/// each style's ratio to `gen` comes from the same moments of the run.
 fn measure_styles(options: &Options, probe: &AllocProbe) -> Vec<StyleMeasured> {
     use crate::styles::Style;
+    use event_decode::internals::yaml::Engine;
     let events: Vec<OwnedEvent> = event_model::corpus::Generator::new(options.seed)
         .take(options.corpus_events)
         .collect();
+    let corpora: Vec<(Style, Vec<Vec<u8>>)> = Style::ALL
+        .into_iter()
+        .map(|style| {
+            let docs = events.iter().map(|e| style.write(e).into_bytes()).collect();
+            (style, docs)
+        })
+        .collect();
     let mut out = Vec::new();
-    for row in [Row::VeltrixYaml, Row::VeltrixYamlEvents] {
-        let mut gen_ns = None;
-        for style in Style::ALL {
-            let docs: Vec<Vec<u8>> = events.iter().map(|e| style.write(e).into_bytes()).collect();
-            let result = match row {
-                Row::VeltrixYaml => {
-                    bench_veltrix(&docs, &options.plan, probe, yaml::YamlDecoder::new())
-                }
-                _ => bench_veltrix(
-                    &docs,
-                    &options.plan,
-                    probe,
-                    yaml::YamlDecoder::new()
-                        .engine(event_decode::internals::yaml::Engine::YamlRust2),
-                ),
-            };
+    for (engine, decoder) in [
+        (Engine::Scanner, "veltrix yaml, scanner engine"),
+        (
+            Engine::YamlRust2,
+            "veltrix yaml, yaml-rust2 engine (fast line scanner first)",
+        ),
+    ] {
+        let mut rows = Vec::new();
+        let mut timed = Vec::new();
+        for (style, docs) in &corpora {
+            let mut decode = veltrix_decode(yaml::YamlDecoder::new().engine(engine));
             let mut m = StyleMeasured {
                 style: style.name(),
-                decoder: match row {
-                    Row::VeltrixYaml => "veltrix yaml, scanner engine",
-                    _ => "veltrix yaml, yaml-rust2 engine (fast line scanner first)",
-                },
-                event_bytes: mean_len(&docs),
+                decoder,
+                event_bytes: mean_len(docs),
                 ns_median: None,
                 events_per_s: None,
                 vs_gen: None,
                 skipped: None,
             };
-            match result {
-                Ok((timing, _)) => {
-                    let ns = timing.ns_median;
-                    if style == Style::Gen {
-                        gen_ns = Some(ns);
-                    }
-                    m.ns_median = Some(ns);
-                    m.events_per_s = Some(1e9 / ns);
-                    m.vs_gen = gen_ns.map(|g| g / ns);
+            match measure::check_and_count(docs, probe, &mut decode) {
+                Ok(_) => {
+                    // Where the row's figures go, and whether it is `gen`.
+                    timed.push((out.len(), *style == Style::Gen));
+                    rows.push((docs.as_slice(), decode));
                 }
                 Err(e) => m.skipped = Some(format!("failed: {e}")),
             }
             out.push(m);
+        }
+        match measure::time_interleaved(rows, &options.plan) {
+            Ok(timings) => {
+                let gen_ns = timed
+                    .iter()
+                    .zip(&timings)
+                    .find(|((_, is_gen), _)| *is_gen)
+                    .map(|(_, t)| t.ns_median);
+                for (&(at, _), timing) in timed.iter().zip(&timings) {
+                    let m = &mut out[at];
+                    let ns = timing.ns_median;
+                    m.ns_median = Some(ns);
+                    m.events_per_s = Some(1e9 / ns);
+                    m.vs_gen = gen_ns.map(|g| g / ns);
+                }
+            }
+            Err(e) => {
+                for &(at, _) in &timed {
+                    out[at].skipped = Some(format!("failed: {e}"));
+                }
+            }
         }
     }
     out
@@ -448,15 +467,22 @@ fn bench_veltrix<D: event_decode::Decoder>(
     events: &[Vec<u8>],
     plan: &Plan,
     probe: &AllocProbe,
-    mut decoder: D,
+    decoder: D,
 ) -> Result<(Timing, Option<Heap>), String> {
+    bench(events, plan, probe, veltrix_decode(decoder))
+}
+
+/// One decode into an arena reset before each event.
+fn veltrix_decode<D: event_decode::Decoder>(
+    mut decoder: D,
+) -> impl FnMut(&[u8]) -> Result<(), String> {
     let mut arena = Bump::new();
-    bench(events, plan, probe, move |b| {
+    move |b| {
         arena.reset();
         let event = decoder.decode(b, &arena).map_err(err)?;
         black_box(&event);
         Ok(())
-    })
+    }
 }
 
 fn measure_rust(

@@ -94,52 +94,104 @@ where
 }
 
 /// Times `decode` over `inputs` (cycled in order) with `plan`.
-pub fn time<F>(inputs: &[Vec<u8>], plan: &Plan, mut decode: F) -> Result<Timing, String>
+pub fn time<F>(inputs: &[Vec<u8>], plan: &Plan, decode: F) -> Result<Timing, String>
 where
     F: FnMut(&[u8]) -> Result<(), String>,
 {
-    if inputs.is_empty() || plan.samples == 0 || plan.batch == 0 {
+    let mut timings = time_interleaved(vec![(inputs, decode)], plan)?;
+    Ok(timings.remove(0))
+}
+
+/// Times several rows with `plan`, their samples taken in turn (one batch
+/// of the first row, one of the second, ..., then again): a slow spell of
+/// a shared machine then falls on every row alike, so ratios between them
+/// hold where rows timed one after the other would each catch a different
+/// spell. Each row's decoder warms up just before the first round.
+pub fn time_interleaved<F>(rows: Vec<(&[Vec<u8>], F)>, plan: &Plan) -> Result<Vec<Timing>, String>
+where
+    F: FnMut(&[u8]) -> Result<(), String>,
+{
+    if plan.samples == 0 || plan.batch == 0 || rows.iter().any(|(inputs, _)| inputs.is_empty()) {
         return Err("nothing to time".into());
     }
-    let mut next = 0usize;
-    let start = Instant::now();
-    loop {
-        for _ in 0..plan.batch {
-            decode(black_box(&inputs[next]))?;
-            next = (next + 1) % inputs.len();
-        }
-        if start.elapsed() >= plan.warmup {
-            break;
+    let mut timers: Vec<Timer<'_, F>> = rows
+        .into_iter()
+        .map(|(inputs, decode)| Timer {
+            inputs,
+            decode,
+            next: 0,
+            per_event: Vec::with_capacity(plan.samples),
+            total_ns: 0,
+            total_bytes: 0,
+        })
+        .collect();
+    for timer in &mut timers {
+        let start = Instant::now();
+        loop {
+            timer.batch(plan.batch)?;
+            if start.elapsed() >= plan.warmup {
+                break;
+            }
         }
     }
-    let mut per_event = Vec::with_capacity(plan.samples);
-    let mut total_ns = 0u128;
-    let mut total_bytes = 0u64;
     for _ in 0..plan.samples {
-        let first = next;
-        let t = Instant::now();
-        for _ in 0..plan.batch {
-            decode(black_box(&inputs[next]))?;
-            next = (next + 1) % inputs.len();
-        }
-        let ns = t.elapsed().as_nanos();
-        total_ns += ns;
-        per_event.push(ns as f64 / plan.batch as f64);
-        // Counted outside the timed region.
-        for k in 0..plan.batch {
-            total_bytes += inputs[(first + k) % inputs.len()].len() as u64;
+        for timer in &mut timers {
+            timer.sample(plan.batch)?;
         }
     }
-    per_event.sort_by(f64::total_cmp);
-    Ok(Timing {
-        ns_median: percentile(&per_event, 50.0),
-        ns_p99: percentile(&per_event, 99.0),
-        mb_per_s: if total_ns == 0 {
-            0.0
-        } else {
-            total_bytes as f64 * 1e3 / total_ns as f64
-        },
-    })
+    Ok(timers.into_iter().map(Timer::finish).collect())
+}
+
+/// One row's inputs, decoder and samples so far.
+struct Timer<'i, F> {
+    inputs: &'i [Vec<u8>],
+    decode: F,
+    next: usize,
+    per_event: Vec<f64>,
+    total_ns: u128,
+    total_bytes: u64,
+}
+
+impl<F> Timer<'_, F>
+where
+    F: FnMut(&[u8]) -> Result<(), String>,
+{
+    /// Decodes the next `n` inputs.
+    fn batch(&mut self, n: usize) -> Result<(), String> {
+        for _ in 0..n {
+            (self.decode)(black_box(&self.inputs[self.next]))?;
+            self.next = (self.next + 1) % self.inputs.len();
+        }
+        Ok(())
+    }
+
+    /// One timed batch of `n` decodes.
+    fn sample(&mut self, n: usize) -> Result<(), String> {
+        let first = self.next;
+        let t = Instant::now();
+        self.batch(n)?;
+        let ns = t.elapsed().as_nanos();
+        self.total_ns += ns;
+        self.per_event.push(ns as f64 / n as f64);
+        // Counted outside the timed region.
+        for k in 0..n {
+            self.total_bytes += self.inputs[(first + k) % self.inputs.len()].len() as u64;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Timing {
+        self.per_event.sort_by(f64::total_cmp);
+        Timing {
+            ns_median: percentile(&self.per_event, 50.0),
+            ns_p99: percentile(&self.per_event, 99.0),
+            mb_per_s: if self.total_ns == 0 {
+                0.0
+            } else {
+                self.total_bytes as f64 * 1e3 / self.total_ns as f64
+            },
+        }
+    }
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -154,6 +206,65 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows are sampled in turn, one batch each, after each warmed up; an
+    /// error of any row stops the timing with that error.
+    #[test]
+    fn interleaved_rows_take_their_samples_in_turn() {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let row = |id: usize, fail_at: Option<usize>| {
+            let log = Rc::clone(&log);
+            let mut calls = 0;
+            move |input: &[u8]| {
+                calls += 1;
+                if Some(calls) == fail_at {
+                    return Err(format!("row {id} failed"));
+                }
+                log.borrow_mut().push((id, input[0]));
+                Ok(())
+            }
+        };
+        let inputs = [vec![1u8], vec![2], vec![3]];
+        let plan = Plan {
+            samples: 4,
+            batch: 2,
+            warmup: Duration::ZERO,
+        };
+        let rows = vec![(&inputs[..], row(0, None)), (&inputs[..], row(1, None))];
+        let timings = time_interleaved(rows, &plan).unwrap();
+        assert_eq!(timings.len(), 2);
+        assert!(timings.iter().all(|t| t.ns_median.is_finite()));
+        let log = log.borrow().clone();
+        // Warm-up: one batch of each row, one row after the other.
+        assert_eq!(&log[..4], [(0, 1), (0, 2), (1, 1), (1, 2)]);
+        // Then 4 rounds of one batch per row, inputs cycled per row.
+        let rounds: Vec<_> = log[4..].chunks(2).map(|b| (b[0].0, b[1].0)).collect();
+        assert_eq!(
+            rounds,
+            [
+                (0, 0),
+                (1, 1),
+                (0, 0),
+                (1, 1),
+                (0, 0),
+                (1, 1),
+                (0, 0),
+                (1, 1)
+            ]
+        );
+        let row0: Vec<u8> = log[4..].iter().filter(|c| c.0 == 0).map(|c| c.1).collect();
+        assert_eq!(row0, [3, 1, 2, 3, 1, 2, 3, 1]);
+
+        let err = time_interleaved(
+            vec![(&inputs[..], row(0, None)), (&inputs[..], row(1, Some(5)))],
+            &plan,
+        )
+        .unwrap_err();
+        assert_eq!(err, "row 1 failed");
+        assert!(time_interleaved(vec![(&[][..], row(0, None))], &plan).is_err());
+    }
 
     #[test]
     fn nearest_rank_percentiles() {
