@@ -363,7 +363,7 @@ mod tests {
         }
         for t in [
             "yes", "no", "on", "0b1", "1_000", "0x", "+", ".", "e3", "inf", "nan", "1e", "0o8",
-            "nULL", "12:30",
+            "nULL", "12:30", "n", "t", "f", "NaN", "Inf", "nullx", "trueish", "False0", "night",
         ] {
             assert_eq!(resolve_plain(t), Resolved::Str, "{t:?}");
         }
